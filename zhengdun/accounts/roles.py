@@ -1,0 +1,46 @@
+"""Roles (角色) and what each may do. One table; accounts.permissions reads nothing else.
+
+A permission code is "<app>.<verb>" (e.g. "org.change_person"). A role is granted on a unit and
+covers that unit's subtree; see accounts.permissions for how grants become querysets.
+"""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    OFFICE_HANDLER = "office_handler", "教育整顿办承办人"
+    LEADER = "leader", "领导"
+    UNIT_HANDLER = "unit_handler", "单位承办人"
+    INSPECTOR = "inspector", "督导组"
+    OFFICER = "officer", "干警"
+    SYSTEM_ADMIN = "system_admin", "系统管理员"
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+    AUDIT_ADMIN = "audit_admin", "审计管理员"
+
+
+# 三员分立: no account may hold two of these.
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+
+_READ_ORG = {"org.view_unit", "org.view_person"}
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.OFFICE_HANDLER: frozenset(_READ_ORG | {"org.change_person", "org.view_id_number"}),
+    Role.LEADER: frozenset(_READ_ORG | {"org.view_id_number"}),
+    Role.UNIT_HANDLER: frozenset(_READ_ORG | {"org.change_person", "org.view_id_number"}),
+    Role.INSPECTOR: frozenset(_READ_ORG),
+    Role.OFFICER: frozenset({"org.view_unit"}),
+    # runs the system: the unit tree, accounts, backups — not the case files
+    Role.SYSTEM_ADMIN: frozenset({"org.view_unit", "org.change_unit", "accounts.manage_users"}),
+    # grants roles and sets the security policy
+    Role.SECURITY_ADMIN: frozenset({"org.view_unit", "accounts.view_users", "accounts.grant_roles"}),
+    # reads the audit trail, and nothing else
+    Role.AUDIT_ADMIN: frozenset({"audit.view"}),
+}
+
+
+def permissions_of(role: str) -> frozenset[str]:
+    return PERMISSIONS.get(role, frozenset())
+
+
+def roles_with(permission: str) -> frozenset[str]:
+    return frozenset(role for role, perms in PERMISSIONS.items() if permission in perms)

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+
+from zhengdun.accounts import permissions
+from zhengdun.accounts.roles import Role
+
+# (group title, [(label, url name, permission or None for any signed-in user)])
+NAVIGATION: list[tuple[str, list[tuple[str, str, str | None]]]] = [
+    ("工作台", [("首页", "core:home", None)]),
+    (
+        "组织与人员",
+        [("单位", "org:unit_list", "org.view_unit"), ("干警名册", "org:person_list", "org.view_person")],
+    ),
+    (
+        "系统管理",
+        [
+            ("用户与授权", "accounts:user_list", "accounts.view_users"),
+            ("用户与授权", "accounts:user_list", "accounts.manage_users"),
+            ("接口令牌", "accounts:token_list", None),
+        ],
+    ),
+    ("安全审计", [("审计日志", "audit:entry_list", "audit.view")]),
+]
+
+
+def _nav(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    groups = []
+    for title, items in NAVIGATION:
+        shown, seen = [], set()
+        for label, name, perm in items:
+            if name in seen or (perm and not permissions.has_permission(user, perm)):
+                continue
+            seen.add(name)
+            url = reverse(name)
+            active = request.path == url or (url != "/" and request.path.startswith(url))
+            shown.append({"label": label, "url": url, "active": active})
+        if shown:
+            groups.append({"title": title, "items": shown})
+    roles = sorted({Role(r).label for r in permissions.roles_of(user)})
+    return {"groups": groups, "roles": roles}
+
+
+def platform(request: HttpRequest) -> dict[str, Any]:
+    context: dict[str, Any] = {"PLATFORM_NAME": settings.PLATFORM_NAME}
+    if getattr(request, "user", None) is not None and request.user.is_authenticated:
+        context["nav"] = _nav(request)
+    return context
