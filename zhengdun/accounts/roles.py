@@ -23,11 +23,25 @@ ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMI
 
 _READ_ORG = {"org.view_unit", "org.view_person"}
 
+# 线索办理: the office registers and assigns, the handling unit verifies, a leader approves.
+_CLUES_OFFICE = {
+    "clues.view",
+    "clues.register",
+    "clues.assign",
+    "clues.supervise",
+    "clues.feedback",
+    "clues.attach",
+    "clues.view_reporter",
+}
+_CLUES_LEADER = {"clues.view", "clues.approve", "clues.supervise", "clues.view_reporter"}
+_CLUES_UNIT = {"clues.view", "clues.handle", "clues.feedback", "clues.attach"}
+
 PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.OFFICE_HANDLER: frozenset(_READ_ORG | {"org.change_person", "org.view_id_number"}),
-    Role.LEADER: frozenset(_READ_ORG | {"org.view_id_number"}),
-    Role.UNIT_HANDLER: frozenset(_READ_ORG | {"org.change_person", "org.view_id_number"}),
-    Role.INSPECTOR: frozenset(_READ_ORG),
+    Role.OFFICE_HANDLER: frozenset(_READ_ORG | {"org.change_person", "org.view_id_number"} | _CLUES_OFFICE),
+    Role.LEADER: frozenset(_READ_ORG | {"org.view_id_number"} | _CLUES_LEADER),
+    Role.UNIT_HANDLER: frozenset(_READ_ORG | {"org.change_person", "org.view_id_number"} | _CLUES_UNIT),
+    # inspection teams register what they find (明察暗访) and follow it
+    Role.INSPECTOR: frozenset(_READ_ORG | {"clues.view", "clues.register"}),
     Role.OFFICER: frozenset({"org.view_unit"}),
     # runs the system: the unit tree, accounts, backups — not the case files
     Role.SYSTEM_ADMIN: frozenset({"org.view_unit", "org.change_unit", "accounts.manage_users"}),
@@ -36,7 +50,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # reads the audit trail, and nothing else
     Role.AUDIT_ADMIN: frozenset({"audit.view"}),
 }
-
 
 def permissions_of(role: str) -> frozenset[str]:
     return PERMISSIONS.get(role, frozenset())

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "zhengdun.audit",
     "zhengdun.org",
     "zhengdun.accounts",
+    "zhengdun.clues",
 ]
 
 MIDDLEWARE = [
@@ -220,6 +221,30 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # --- audit -----------------------------------------------------------------------------------
 # sha256 by default; "sm3" where the OpenSSL build offers it (密评 deployments).
 AUDIT_HASH_ALGORITHM = env_str("ZHENGDUN_AUDIT_HASH", "sha256")
+
+# --- clue handling (domain.md §3.3: every limit marked LOCAL/UNVERIFIED is configurable) ----
+# Number pattern: {region} 6-digit 区划代码 of the receiving unit, {year}, {serial} per region+year.
+CLUE_NUMBER_PATTERN = env_str("ZHENGDUN_CLUE_NUMBER_PATTERN", "{region}{year}{serial:05d}")
+CLUE_DEFAULT_DEADLINE_DAYS = env_int("ZHENGDUN_CLUE_DEFAULT_DEADLINE_DAYS", 30)  # working days
+CLUE_NEAR_DUE_WORKING_DAYS = env_int("ZHENGDUN_CLUE_NEAR_DUE_DAYS", 3)
+CLUE_TRANSFER_WORKING_DAYS = env_int("ZHENGDUN_CLUE_TRANSFER_DAYS", 5)  # verified [S12][S13]
+CLUE_FEEDBACK_WORKING_DAYS = env_int("ZHENGDUN_CLUE_FEEDBACK_DAYS", 15)  # verified [S12]
+CLUE_DUPLICATE_THRESHOLD = float(env_str("ZHENGDUN_CLUE_DUPLICATE_THRESHOLD", "0.5"))
+ATTACHMENT_MAX_BYTES = env_int("ZHENGDUN_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
+# Effect periods in months (政务处分法 art. 8; 党纪 by 纪律处分条例). Override with a JSON object.
+SANCTION_PERIOD_MONTHS = {
+    "gov_warning": 6,
+    "gov_demerit": 12,
+    "gov_major_demerit": 18,
+    "gov_demotion": 24,
+    "gov_dismissal_post": 24,
+    "party_warning": 12,
+    "party_serious_warning": 18,
+}
+if env_str("ZHENGDUN_SANCTION_PERIOD_MONTHS"):
+    import json
+
+    SANCTION_PERIOD_MONTHS.update(json.loads(env_str("ZHENGDUN_SANCTION_PERIOD_MONTHS")))
 
 # --- platform --------------------------------------------------------------------------------
 PLATFORM_NAME = env_str("ZHENGDUN_PLATFORM_NAME", "教育整顿工作平台")

@@ -1,0 +1,125 @@
+"""Deadlines of clues: how they are set, flagged and scanned. One home for each rule.
+
+- handling deadline at assignment: the most specific DeadlineRule (clues.models)
+- 移交 within settings.CLUE_TRANSFER_WORKING_DAYS (5) working days of receipt
+- reply to a reachable reporter within settings.CLUE_FEEDBACK_WORKING_DAYS (15) after 办结
+- flags: red 逾期 after the deadline, yellow 临期 within settings.CLUE_NEAR_DUE_WORKING_DAYS
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from zhengdun.core import workdays
+
+OVERDUE, NEAR = "overdue", "near"
+FLAG_LABELS = {OVERDUE: ("逾期", "red"), NEAR: ("临期", "yellow")}
+
+
+def rule_for(channel: Any, categories: list[Any]) -> tuple[int, bool]:
+    """(days, working_days) of the most specific matching rule; settings default otherwise."""
+    from zhengdun.clues.models import DeadlineRule
+
+    rules = list(DeadlineRule.objects.filter(channel__in=[channel, None]))
+    cat_ids = {c.pk for c in categories}
+
+    def rank(rule: Any) -> int:
+        if rule.category_id is not None and rule.category_id not in cat_ids:
+            return -1
+        return (2 if rule.channel_id else 0) + (1 if rule.category_id else 0)
+
+    # ties between categories: the shorter limit wins, so no category's limit is exceeded
+    candidates = sorted((r for r in rules if rank(r) >= 0), key=lambda r: (-rank(r), r.days))
+    if candidates:
+        return candidates[0].days, candidates[0].working_days
+    return settings.CLUE_DEFAULT_DEADLINE_DAYS, True
+
+
+def due_date(start: dt.date, days: int, working: bool) -> dt.date:
+    return workdays.add_workdays(start, days) if working else start + dt.timedelta(days=days)
+
+
+def handling_deadline(channel: Any, categories: list[Any], assigned_on: dt.date) -> dt.date:
+    days, working = rule_for(channel, categories)
+    return due_date(assigned_on, days, working)
+
+
+def transfer_due(received_on: dt.date) -> dt.date:
+    return workdays.add_workdays(received_on, settings.CLUE_TRANSFER_WORKING_DAYS)
+
+
+def feedback_due(closed_on: dt.date) -> dt.date:
+    return workdays.add_workdays(closed_on, settings.CLUE_FEEDBACK_WORKING_DAYS)
+
+
+def near_until(today: dt.date) -> dt.date:
+    return workdays.add_workdays(today, settings.CLUE_NEAR_DUE_WORKING_DAYS)
+
+
+def flag_for(clue: Any, today: dt.date) -> str:
+    from zhengdun.clues.models import OPEN_STATES
+
+    if clue.status not in OPEN_STATES or clue.deadline is None:
+        return ""
+    if clue.deadline < today:
+        return OVERDUE
+    if clue.deadline <= near_until(today):
+        return NEAR
+    return ""
+
+
+def scan(today: dt.date | None = None) -> int:
+    """Raise in-app notifications for near-due and overdue clues, once per clue, user,
+    threshold and deadline. Returns how many were raised. Runs in-process on the embedded tier
+    (zhengdun serve's scheduler) and from Celery beat on the scale tier — this same function."""
+    from zhengdun.accounts.models import RoleAssignment, User
+    from zhengdun.accounts.roles import permissions_of
+    from zhengdun.clues.models import Clue, ClueSubject, ClueViewer, Notification, Sensitivity
+
+    today = today or timezone.localdate()
+    until = near_until(today)
+    raised = 0
+    due = (
+        Clue.objects.open()
+        .filter(deadline__isnull=False, deadline__lte=until, handling_unit__isnull=False)
+        .select_related("handling_unit")
+        .only("id", "number", "deadline", "status", "sensitivity", "handling_unit__path", "handler_id")
+    )
+    person_of = dict(User.objects.filter(person__isnull=False).values_list("id", "person_id"))
+    grants = list(
+        RoleAssignment.objects.filter(user__is_active=True).values_list("user_id", "role", "unit__path")
+    )
+    for clue in due.iterator(chunk_size=2000):
+        kind = Notification.Kind.OVERDUE if clue.deadline < today else Notification.Kind.NEAR_DUE
+        label = "已逾期" if kind == Notification.Kind.OVERDUE else "即将到期"
+        recipients = {clue.handler_id} if clue.handler_id else set()
+        for user_id, role, path in grants:
+            perms = permissions_of(role)
+            if clue.handling_unit.path.startswith(path) and ("clues.handle" in perms or "clues.approve" in perms):
+                recipients.add(user_id)
+        recipients.discard(None)
+        # the same exclusions as scope(): nobody hears of a clue they are a subject of, and a
+        # 重要 clue reaches only its named viewers
+        subjects = set(ClueSubject.objects.filter(clue=clue, person__isnull=False).values_list("person_id", flat=True))
+        recipients = {u for u in recipients if person_of.get(u) not in subjects}
+        if clue.sensitivity == Sensitivity.IMPORTANT:
+            recipients &= set(ClueViewer.objects.filter(clue=clue).values_list("user_id", flat=True))
+        for user_id in recipients:
+            try:
+                with transaction.atomic():
+                    Notification.objects.create(
+                        user_id=user_id,
+                        clue=clue,
+                        kind=kind,
+                        deadline=clue.deadline,
+                        message=f"线索{clue.number}{label}（办理时限 {clue.deadline:%Y-%m-%d}）",
+                    )
+                raised += 1
+            except IntegrityError:
+                continue  # raised before for this threshold and deadline
+    return raised

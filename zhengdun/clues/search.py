@@ -1,0 +1,98 @@
+"""Chinese full-text search by overlapping character bigrams (the approach of pg_bigm and
+Lucene's CJK analyzer), kept in the database so it works the same on SQLite and PostgreSQL.
+
+One rewrite function serves indexing and querying: text is cut into segments at anything that
+is not a letter or digit (so a phrase never matches across punctuation), each segment becomes
+its overlapping bigrams, and segments are separated by a marker token that no query contains.
+A query term becomes the phrase of its bigrams; a match means the term occurs contiguously in
+one segment — exact, not approximate (tests check it against a plain substring scan).
+
+Backends: SQLite mirrors clues_searchtext into an FTS5 table by trigger (migration
+0002_search_index) and queries it with MATCH; PostgreSQL queries a GIN index on
+to_tsvector('simple', bigrams) with a <-> phrase tsquery. Terms of one character fall back to a
+substring scan of summary and content.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+# A segment: a run of letters/digits (CJK ideographs count as letters); "_" is a separator.
+_SEGMENT = re.compile(r"[^\W_]+", re.UNICODE)
+# Marks a segment boundary in the indexed text. Pure ASCII letters, so it survives both
+# tokenizers, and queries never produce it because query bigrams are at most two characters.
+BOUNDARY = "zzzsep"
+
+
+def segments(text: str) -> list[str]:
+    return _SEGMENT.findall((text or "").lower())
+
+
+def bigrams(segment: str) -> list[str]:
+    if len(segment) == 1:
+        return [segment]
+    return [segment[i : i + 2] for i in range(len(segment) - 1)]
+
+
+def index_text(parts: Iterable[str]) -> str:
+    """The indexed form of the given texts: bigrams, with a boundary marker between segments."""
+    tokens: list[str] = []
+    for part in parts:
+        for seg in segments(part):
+            if tokens:
+                tokens.append(BOUNDARY)
+            tokens.extend(bigrams(seg))
+    return " ".join(tokens)
+
+
+def query_terms(query: str) -> list[str]:
+    """The search terms of a user query: its segments (whitespace and punctuation split terms)."""
+    return [t for t in segments(query) if t][:8]
+
+
+def _fts5_match(terms: list[str]) -> str:
+    # Each term is a quoted phrase of its bigrams; terms are ANDed. Segments contain only letters
+    # and digits, so nothing in the string can break out of the quotes.
+    return " AND ".join('"' + " ".join(bigrams(t)) + '"' for t in terms)
+
+
+def _tsquery(terms: list[str]) -> str:
+    return " & ".join("(" + " <-> ".join(bigrams(t)) + ")" for t in terms)
+
+
+def filter_clues(queryset: QuerySet, query: str) -> QuerySet:
+    """Narrow a clue queryset to those whose summary, content or subject names contain every
+    term of query."""
+    terms = query_terms(query)
+    if not terms:
+        return queryset
+    short = [t for t in terms if len(t) < 2]
+    long_terms = [t for t in terms if len(t) >= 2]
+    for term in short:
+        queryset = queryset.filter(
+            Q(summary__contains=term) | Q(content__contains=term) | Q(subjects__name__contains=term)
+        ).distinct()
+    if not long_terms:
+        return queryset
+    if connection.vendor == "sqlite":
+        sql = "SELECT rowid FROM clues_fts WHERE clues_fts MATCH %s"
+        return queryset.filter(pk__in=RawSQL(sql, (_fts5_match(long_terms),)))
+    sql = (
+        "SELECT clue_id FROM clues_searchtext "
+        "WHERE to_tsvector('simple', bigrams) @@ to_tsquery('simple', %s)"
+    )
+    return queryset.filter(pk__in=RawSQL(sql, (_tsquery(long_terms),)))
+
+
+def reindex(clue) -> None:  # type: ignore[no-untyped-def]
+    """Rewrite a clue's index row; called by every action that changes searchable text."""
+    from zhengdun.clues.models import SearchText
+
+    names = list(clue.subjects.values_list("name", flat=True))
+    text = index_text([clue.summary, clue.content, *names])
+    SearchText.objects.update_or_create(clue=clue, defaults={"bigrams": text})
