@@ -71,7 +71,9 @@ CONFLICT = "该线索已被他人处理或修改，请刷新页面查看最新�
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _log(actor: Any, clue: Clue, action: str, *, note: str = "", before: str = "", data: dict | None = None) -> None:
+def _log(
+    actor: Any, clue: Clue, action: str, *, note: str = "", before: str = "", data: dict | None = None
+) -> None:
     """The timeline event and the audit entry of one step, written together."""
     Event.objects.create(
         clue=clue,
@@ -88,7 +90,9 @@ def _log(actor: Any, clue: Clue, action: str, *, note: str = "", before: str = "
     record(actor, f"clue.{action}", clue, audit_data)
 
 
-def _move(actor: Any, clue: Clue, name: str, target: str, *, note: str = "", data: dict | None = None, **fields: Any) -> Clue:
+def _move(
+    actor: Any, clue: Clue, name: str, target: str, *, note: str = "", data: dict | None = None, **fields: Any
+) -> Clue:
     """Apply one transition of the table, guarded on the stored status."""
     action = workflow.check(actor, clue, name)
     if target not in action.targets:
@@ -151,11 +155,15 @@ def _resolve_subjects(actor: Any, subjects: list[dict[str, Any]]) -> list[ClueSu
     for i, raw in enumerate(subjects):
         person_id = raw.get("person_id") or raw.get("person")
         if person_id:
-            person = visible_people.select_related("unit").filter(pk=getattr(person_id, "pk", person_id)).first()
+            person = (
+                visible_people.select_related("unit").filter(pk=getattr(person_id, "pk", person_id)).first()
+            )
             if person is None:
                 raise ValidationError({"subjects": f"第{i + 1}名被反映人不在您可管理的干警范围内"})
             resolved.append(
-                ClueSubject(person=person, name=person.name, unit_text=person.unit.name, position=person.position)
+                ClueSubject(
+                    person=person, name=person.name, unit_text=person.unit.name, position=person.position
+                )
             )
             continue
         name = _clean_text(raw.get("name", ""), "subjects", "被反映人姓名", max_length=50)
@@ -176,7 +184,11 @@ def _resolve_subjects(actor: Any, subjects: list[dict[str, Any]]) -> list[ClueSu
 def _reporter_cipher(mode: str, reporter: dict[str, str] | None) -> tuple[str, bool]:
     if mode == ReportingMode.ANONYMOUS and not any((reporter or {}).values()):
         return "", False
-    data = {k: (v or "").strip() for k, v in (reporter or {}).items() if k in {"name", "phone", "id_number", "address"}}
+    data = {
+        k: (v or "").strip()
+        for k, v in (reporter or {}).items()
+        if k in {"name", "phone", "id_number", "address"}
+    }
     if mode == ReportingMode.REAL_NAME and not data.get("name"):
         raise ValidationError({"reporter_name": "实名举报须填写举报人姓名"})
     reachable = bool(data.get("phone") or data.get("address"))
@@ -218,7 +230,9 @@ def register_clue(
         existing = Clue.objects.filter(channel=channel, external_ref=external_ref).first()
         if existing is not None:
             raise ValidationError(
-                {"external_ref": f"{channel.name}编号“{external_ref}”已登记为线索{existing.number}，请勿重复登记"}
+                {
+                    "external_ref": f"{channel.name}编号“{external_ref}”已登记为线索{existing.number}，请勿重复登记"
+                }
             )
     resolved = _resolve_subjects(actor, subjects)
     cipher, reachable = _reporter_cipher(reporting_mode, reporter)
@@ -255,12 +269,16 @@ def register_clue(
 
 
 @transaction.atomic
-def update_clue(actor: Any, clue: Clue, *, version: int, categories: list[Category] | None = None, **values: Any) -> Clue:
+def update_clue(
+    actor: Any, clue: Clue, *, version: int, categories: list[Category] | None = None, **values: Any
+) -> Clue:
     """Correct a clue's registration details (修改) while it is registered or just assigned."""
     _step(actor, clue, "edit")
     before = {f: getattr(clue, f) for f in CLUE_FIELDS}
     if "summary" in values:
-        values["summary"] = _clean_text(values["summary"], "summary", "反映问题摘要", required=True, max_length=200)
+        values["summary"] = _clean_text(
+            values["summary"], "summary", "反映问题摘要", required=True, max_length=200
+        )
     if "content" in values:
         values["content"] = _clean_text(values["content"], "content", "反映问题内容", max_length=20000)
     if "received_on" in values and values["received_on"] > _today():
@@ -314,7 +332,13 @@ def remove_subject(actor: Any, subject: ClueSubject) -> None:
 
 @transaction.atomic
 def assign_clue(
-    actor: Any, clue: Clue, *, unit: Unit, handler: Any = None, deadline: dt.date | None = None, note: str = ""
+    actor: Any,
+    clue: Clue,
+    *,
+    unit: Unit,
+    handler: Any = None,
+    deadline: dt.date | None = None,
+    note: str = "",
 ) -> Clue:
     """Assign (分办/交办) a registered clue to a handling unit with a deadline. Without an explicit
     deadline the configured rule for the clue's source and categories gives one."""
@@ -345,7 +369,9 @@ def assign_clue(
         assigned_on=today,
         deadline=deadline,
     )
-    DeadlineChange.objects.create(clue=clue, old_deadline=old, new_deadline=deadline, reason="交办", changed_by=actor)
+    DeadlineChange.objects.create(
+        clue=clue, old_deadline=old, new_deadline=deadline, reason="交办", changed_by=actor
+    )
     return clue
 
 
@@ -498,7 +524,9 @@ def _effective_until(kind: str, decided_on: dt.date) -> dt.date | None:
 
 
 @transaction.atomic
-def add_measure(actor: Any, subject: ClueSubject, *, kind: str, decided_on: dt.date, note: str = "") -> Measure:
+def add_measure(
+    actor: Any, subject: ClueSubject, *, kind: str, decided_on: dt.date, note: str = ""
+) -> Measure:
     """Record a handling measure (处理措施) for a subject whose allegation was substantiated; the
     subject's 形态 becomes that of their most severe measure."""
     clue = _subject_for_step(actor, subject, "record_measure")
@@ -555,7 +583,9 @@ def set_cleared(actor: Any, subject: ClueSubject, *, cleared: bool, note: str = 
 
 
 @transaction.atomic
-def record_case(actor: Any, clue: Clue, *, proposed_on: dt.date | None = None, filed_on: dt.date | None = None) -> Clue:
+def record_case(
+    actor: Any, clue: Clue, *, proposed_on: dt.date | None = None, filed_on: dt.date | None = None
+) -> Clue:
     """Record that a 初步核实 led to 拟立案 and/or 立案 (the case itself is 纪委监委's)."""
     _step(actor, clue, "record_case")
     if clue.disposition != Disposition.PRELIMINARY_CHECK:
@@ -565,7 +595,11 @@ def record_case(actor: Any, clue: Clue, *, proposed_on: dt.date | None = None, f
             raise ValidationError({field: "日期应在受理日期与今天之间"})
     if proposed_on and filed_on and filed_on < proposed_on:
         raise ValidationError({"filed_on": "立案日期不能早于拟立案日期"})
-    _bump(clue, case_proposed_on=proposed_on or clue.case_proposed_on, case_filed_on=filed_on or clue.case_filed_on)
+    _bump(
+        clue,
+        case_proposed_on=proposed_on or clue.case_proposed_on,
+        case_filed_on=filed_on or clue.case_filed_on,
+    )
     _log(
         actor,
         clue,
@@ -660,7 +694,9 @@ def archive_clue(actor: Any, clue: Clue) -> Clue:
 @transaction.atomic
 def reopen_clue(actor: Any, clue: Clue, *, reason: str) -> Clue:
     """Reopen a finished clue (回头看) for more handling; its earlier results stay on record."""
-    return _move(actor, clue, "reopen", Status.HANDLING, note=reason.strip(), closed_on=None, feedback_due=None)
+    return _move(
+        actor, clue, "reopen", Status.HANDLING, note=reason.strip(), closed_on=None, feedback_due=None
+    )
 
 
 # --- transfer and merge --------------------------------------------------------------------------
@@ -749,7 +785,11 @@ def merge_clue(actor: Any, clue: Clue, *, into: Clue, reason: str = "") -> Clue:
         merged_into=into,
     )
     Event.objects.create(
-        clue=into, actor=actor, action="duplicate_merged", note=f"重复件{clue.number}并入本线索", data={"from": clue.number}
+        clue=into,
+        actor=actor,
+        action="duplicate_merged",
+        note=f"重复件{clue.number}并入本线索",
+        data={"from": clue.number},
     )
     return clue
 
@@ -760,10 +800,14 @@ def duplicate_candidates(actor: Any, clue: Clue, limit: int = 5) -> list[tuple[C
     subjects = list(clue.subjects.values_list("person_id", "name"))
     person_ids = [p for p, _ in subjects if p]
     names = [n for _, n in subjects]
-    visible = permissions.scope(actor, "clues.view", Clue.objects.exclude(pk=clue.pk).exclude(status=Status.MERGED))
+    visible = permissions.scope(
+        actor, "clues.view", Clue.objects.exclude(pk=clue.pk).exclude(status=Status.MERGED)
+    )
     from django.db.models import Q
 
-    candidates = visible.filter(Q(subjects__person_id__in=person_ids) | Q(subjects__name__in=names)).distinct()[:200]
+    candidates = visible.filter(
+        Q(subjects__person_id__in=person_ids) | Q(subjects__name__in=names)
+    ).distinct()[:200]
     mine = set(search.index_text([clue.summary, clue.content]).split()) - {search.BOUNDARY}
     scored = []
     for other in candidates:
@@ -807,12 +851,15 @@ def decide_extension(actor: Any, clue: Clue, *, approve: bool, comment: str = ""
     if not approve and not comment.strip():
         raise ValidationError({"reason": "不同意延期须填写理由"})
     _decide(actor, req, Request.Decision.APPROVED if approve else Request.Decision.REJECTED, comment)
-    if approve:
-        assert req.new_deadline is not None
+    if approve and req.new_deadline is not None:
         old = clue.deadline
         _bump(clue, deadline=req.new_deadline)
         DeadlineChange.objects.create(
-            clue=clue, old_deadline=old, new_deadline=req.new_deadline, reason=req.reason[:200], changed_by=actor
+            clue=clue,
+            old_deadline=old,
+            new_deadline=req.new_deadline,
+            reason=req.reason[:200],
+            changed_by=actor,
         )
     else:
         _bump(clue)
@@ -877,13 +924,17 @@ def add_attachment(actor: Any, clue: Clue, *, upload: Any) -> Attachment:
     att.file.save(digest, ContentFile(data), save=False)
     att.save()
     _bump(clue)
-    _log(actor, clue, "attachment_added", data={"name": att.original_name, "size": att.size, "sha256": digest})
+    _log(
+        actor, clue, "attachment_added", data={"name": att.original_name, "size": att.size, "sha256": digest}
+    )
     return att
 
 
 def reveal_reporter(actor: Any, clue: Clue) -> dict[str, str]:
     """The reporter's identity, for holders of clues.view_reporter; every view is audited."""
-    if not workflow.may_see(actor, clue) or not workflow.holds(actor, "clues.view_reporter", clue, workflow.EITHER):
+    if not workflow.may_see(actor, clue) or not workflow.holds(
+        actor, "clues.view_reporter", clue, workflow.EITHER
+    ):
         raise PermissionDenied("您无权查看举报人信息")
     with transaction.atomic():
         record(actor, "clue.reporter_viewed", clue)

@@ -100,12 +100,16 @@ def scan(today: dt.date | None = None) -> int:
         recipients = {clue.handler_id} if clue.handler_id else set()
         for user_id, role, path in grants:
             perms = permissions_of(role)
-            if clue.handling_unit.path.startswith(path) and ("clues.handle" in perms or "clues.approve" in perms):
+            if clue.handling_unit.path.startswith(path) and (
+                "clues.handle" in perms or "clues.approve" in perms
+            ):
                 recipients.add(user_id)
         recipients.discard(None)
         # the same exclusions as scope(): nobody hears of a clue they are a subject of, and a
         # 重要 clue reaches only its named viewers
-        subjects = set(ClueSubject.objects.filter(clue=clue, person__isnull=False).values_list("person_id", flat=True))
+        subjects = set(
+            ClueSubject.objects.filter(clue=clue, person__isnull=False).values_list("person_id", flat=True)
+        )
         recipients = {u for u in recipients if person_of.get(u) not in subjects}
         if clue.sensitivity == Sensitivity.IMPORTANT:
             recipients &= set(ClueViewer.objects.filter(clue=clue).values_list("user_id", flat=True))

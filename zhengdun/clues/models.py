@@ -57,8 +57,12 @@ class DeadlineRule(models.Model):
     """How long a handling unit has once a clue is assigned. The most specific rule wins:
     source + category, then source, then category, then the default (both empty)."""
 
-    channel = models.ForeignKey(Channel, verbose_name="线索来源", null=True, blank=True, on_delete=models.CASCADE)
-    category = models.ForeignKey(Category, verbose_name="问题类别", null=True, blank=True, on_delete=models.CASCADE)
+    channel = models.ForeignKey(
+        Channel, verbose_name="线索来源", null=True, blank=True, on_delete=models.CASCADE
+    )
+    category = models.ForeignKey(
+        Category, verbose_name="问题类别", null=True, blank=True, on_delete=models.CASCADE
+    )
     days = models.PositiveSmallIntegerField("办理时限（天）")
     working_days = models.BooleanField("按工作日计算", default=True)
 
@@ -203,13 +207,20 @@ class Clue(models.Model):
     supervision_level = models.CharField(
         "督办等级", max_length=10, choices=SupervisionLevel.choices, default=SupervisionLevel.NONE, blank=True
     )
-    org_aware_at = models.DateTimeField("组织掌握时间", null=True, blank=True, help_text="首次谈话函询/初核开始")
+    org_aware_at = models.DateTimeField(
+        "组织掌握时间", null=True, blank=True, help_text="首次谈话函询/初核开始"
+    )
     case_proposed_on = models.DateField("拟立案日期", null=True, blank=True)
     case_filed_on = models.DateField("立案日期", null=True, blank=True)
     closed_on = models.DateField("办结日期", null=True, blank=True)
     feedback_due = models.DateField("反馈期限", null=True, blank=True)
     merged_into = models.ForeignKey(
-        "self", verbose_name="并入线索", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+        "self",
+        verbose_name="并入线索",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -279,7 +290,7 @@ class Clue(models.Model):
         return json.loads(crypto.decrypt(self.reporter_cipher)) if self.reporter_cipher else {}
 
     def deadline_flag(self, today: dt.date | None = None) -> str:
-        """"overdue" (red), "near" (yellow) or "" — from clues.deadlines, one home for the rule."""
+        """ "overdue" (red), "near" (yellow) or "" — from clues.deadlines, one home for the rule."""
         from zhengdun.clues.deadlines import flag_for
 
         return flag_for(self, today or timezone.localdate())
@@ -305,7 +316,12 @@ class ClueSubject(models.Model):
 
     clue = models.ForeignKey(Clue, on_delete=models.CASCADE, related_name="subjects")
     person = models.ForeignKey(
-        "org.Person", verbose_name="干警", null=True, blank=True, on_delete=models.PROTECT, related_name="clue_subjects"
+        "org.Person",
+        verbose_name="干警",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="clue_subjects",
     )
     name = models.CharField("姓名", max_length=50, db_index=True)
     unit_text = models.CharField("单位", max_length=100, blank=True)
@@ -383,12 +399,24 @@ MEASURE_XINGTAI: dict[str, int] = {
 
 MEASURE_GROUPS: dict[str, tuple[str, ...]] = {
     "第一种形态": ("talk_reminder", "criticism", "order_inspection", "circulated_criticism", "admonition"),
-    "党纪处分": ("party_warning", "party_serious_warning", "party_removal", "party_probation", "party_expulsion"),
-    "政务处分": ("gov_warning", "gov_demerit", "gov_major_demerit", "gov_demotion", "gov_dismissal_post", "gov_expulsion"),
+    "党纪处分": (
+        "party_warning",
+        "party_serious_warning",
+        "party_removal",
+        "party_probation",
+        "party_expulsion",
+    ),
+    "政务处分": (
+        "gov_warning",
+        "gov_demerit",
+        "gov_major_demerit",
+        "gov_demotion",
+        "gov_dismissal_post",
+        "gov_expulsion",
+    ),
     "组织处理": ("org_suspension", "org_adjustment", "org_resignation", "org_removal", "org_demotion"),
     "移送司法": ("judicial_referral",),
 }
-
 
 
 class Measure(models.Model):
@@ -648,7 +676,9 @@ class Notification(models.Model):
         verbose_name = "提醒"
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "clue", "kind", "deadline"], name="notify_once_per_threshold")
+            models.UniqueConstraint(
+                fields=["user", "clue", "kind", "deadline"], name="notify_once_per_threshold"
+            )
         ]
         indexes = [models.Index(fields=["user", "read_at"])]
 

@@ -44,7 +44,9 @@ def walk(city: City, clue: Clue, to: str, *, disposition: str = Disposition.PREL
         (Status.ASSIGNED, lambda c: actions.assign_clue(office, c, unit=city.court_a, handler=handler)),
         (
             Status.DISPOSITION_PENDING,
-            lambda c: actions.propose_disposition(handler, c, disposition=disposition, reason="问题具体，可查性强"),
+            lambda c: actions.propose_disposition(
+                handler, c, disposition=disposition, reason="问题具体，可查性强"
+            ),
         ),
         (Status.HANDLING, lambda c: actions.approve_disposition(leader, c, comment="同意")),
         (Status.CLOSURE_PENDING, lambda c: _results_and_submit(city, c)),
@@ -52,17 +54,22 @@ def walk(city: City, clue: Clue, to: str, *, disposition: str = Disposition.PREL
         (
             Status.FED_BACK,
             lambda c: actions.record_feedback(
-                office, c, method=Feedback.Method.PHONE, fed_back_on=timezone.localdate(), content="已电话告知办理结果"
+                office,
+                c,
+                method=Feedback.Method.PHONE,
+                fed_back_on=timezone.localdate(),
+                content="已电话告知办理结果",
             ),
         ),
         (Status.ARCHIVED, lambda c: actions.archive_clue(office, c)),
     ]
-    for status, step in steps:
+    for _status, step in steps:
         if clue.status == to:
             break
         step(clue)
         clue.refresh_from_db()
-    assert clue.status == to, (clue.status, to)
+    if clue.status != to:
+        raise RuntimeError(f"walk stopped at {clue.status}, wanted {to}")
     return clue
 
 

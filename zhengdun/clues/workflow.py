@@ -52,8 +52,23 @@ ACTIONS: dict[str, Action] = {
     for a in [
         # --- transitions ------------------------------------------------------------------
         _a("assign", "交办", {S.REGISTERED}, {S.ASSIGNED}, "clues.assign", OWNER),
-        _a("return_to_office", "退回", {S.ASSIGNED}, {S.REGISTERED}, "clues.handle", HANDLING, needs_reason=True),
-        _a("propose_disposition", "提出处置意见", {S.ASSIGNED}, {S.DISPOSITION_PENDING}, "clues.handle", HANDLING),
+        _a(
+            "return_to_office",
+            "退回",
+            {S.ASSIGNED},
+            {S.REGISTERED},
+            "clues.handle",
+            HANDLING,
+            needs_reason=True,
+        ),
+        _a(
+            "propose_disposition",
+            "提出处置意见",
+            {S.ASSIGNED},
+            {S.DISPOSITION_PENDING},
+            "clues.handle",
+            HANDLING,
+        ),
         _a(
             "approve_disposition",
             "批准处置",
@@ -125,7 +140,9 @@ def _units(clue: Clue, where: str) -> list[Any]:
         return [clue.owner_unit]
     if where == HANDLING:
         return [clue.handling_unit] if clue.handling_unit_id else []
-    return [u for u in (clue.owner_unit, clue.handling_unit if clue.handling_unit_id else None) if u is not None]
+    return [
+        u for u in (clue.owner_unit, clue.handling_unit if clue.handling_unit_id else None) if u is not None
+    ]
 
 
 def holds(user: Any, permission: str, clue: Clue, where: str) -> bool:
@@ -149,9 +166,7 @@ def check(user: Any, clue: Clue, name: str) -> Action:
     if not may_see(user, clue):
         raise PermissionDenied("您无权查看或办理该线索")
     if clue.status not in action.sources:
-        raise InvalidTransition(
-            f"线索当前状态为“{clue.get_status_display()}”，不能执行“{action.label}”"
-        )
+        raise InvalidTransition(f"线索当前状态为“{clue.get_status_display()}”，不能执行“{action.label}”")
     if not holds(user, action.permission, clue, action.unit):
         raise PermissionDenied(f"您没有对该线索执行“{action.label}”的权限")
     return action
@@ -164,7 +179,5 @@ def available(user: Any, clue: Clue) -> list[Action]:
     if clue.sensitivity == Sensitivity.IMPORTANT and not may_see(user, clue):
         return []
     return [
-        a
-        for a in ACTIONS.values()
-        if clue.status in a.sources and holds(user, a.permission, clue, a.unit)
+        a for a in ACTIONS.values() if clue.status in a.sources and holds(user, a.permission, clue, a.unit)
     ]
