@@ -7,5 +7,6 @@ urlpatterns = [
     path("accounts/", include("zhengdun.accounts.urls")),
     path("org/", include("zhengdun.org.urls")),
     path("audit/", include("zhengdun.audit.urls")),
+    path("clues/", include("zhengdun.clues.urls")),
     path("api/v1/", api.urls),
 ]

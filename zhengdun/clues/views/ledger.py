@@ -1,0 +1,317 @@
+"""The clue ledger (线索台账), registration (登记线索) and the user's reminders (我的提醒).
+
+Reads go through accounts.permissions.scope() and then clues.filters (the same filters as the
+API); the one write here, registration, goes through clues.actions.register_clue, whose
+ValidationError is shown beside the fields it names with everything typed kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from zhengdun.accounts import permissions
+from zhengdun.clues import actions, deadlines, notifications
+from zhengdun.clues.filters import filter_ledger, sort_key
+from zhengdun.clues.forms import LedgerFilterForm, RegisterForm, SubjectRows, search_people
+from zhengdun.clues.models import STATUS_COLOURS, Category, Clue, ClueSubject, Notification
+from zhengdun.core.errors import ConflictError
+
+PAGE_SIZE = 50
+# Exact counts up to this many rows; beyond it the ledger says "10000+" (an exact count of a
+# common search term over a million clues costs seconds on PostgreSQL).
+COUNT_CAP = 10_000
+SUPERVISION_COLOURS = {"general": "blue", "key": "yellow", "listed": "red"}
+
+
+# --- ledger ----------------------------------------------------------------------------------
+
+
+@dataclass
+class LedgerPage:
+    """One page of the ledger with a count capped at COUNT_CAP."""
+
+    rows: list[Clue]
+    number: int
+    count: int
+    capped: bool
+    has_next: bool
+    per_page: int = PAGE_SIZE
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def num_pages(self) -> int | None:
+        """None when the count is capped: the last page is not known."""
+        if self.capped:
+            return None
+        return max(1, -(-self.count // self.per_page))
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1
+
+    @property
+    def count_label(self) -> str:
+        return f"{COUNT_CAP}+" if self.capped else str(self.count)
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        return max(1, int(raw or 1))
+    except ValueError:
+        return 1
+
+
+def ledger_page(clues: QuerySet[Clue], page: str | None) -> LedgerPage:
+    """The requested page of an ordered clue queryset, its rows loaded in a fixed number of
+    queries (channel and units joined, subjects and categories prefetched)."""
+    count = clues.order_by()[: COUNT_CAP + 1].count()
+    capped = count > COUNT_CAP
+    number = _page_number(page)
+    if not capped:
+        number = min(number, max(1, -(-count // PAGE_SIZE)))
+    offset = (number - 1) * PAGE_SIZE
+    rows = list(
+        clues.select_related("channel", "handling_unit")
+        .defer("content", "reporter_cipher")
+        .prefetch_related(
+            Prefetch("subjects", queryset=ClueSubject.objects.only("id", "clue_id", "name")),
+            Prefetch("categories", queryset=Category.objects.only("id", "name")),
+        )[offset : offset + PAGE_SIZE + 1]
+    )
+    has_next = len(rows) > PAGE_SIZE
+    return LedgerPage(rows[:PAGE_SIZE], number, count, capped, has_next)
+
+
+def _decorate(rows: list[Clue], today: dt.date) -> None:
+    for clue in rows:
+        clue.flag = deadlines.flag_for(clue, today)
+        clue.flag_label, clue.flag_colour = deadlines.FLAG_LABELS.get(clue.flag, ("", ""))
+        clue.colour = STATUS_COLOURS.get(clue.status, "grey")
+        clue.subject_names = "、".join(s.name for s in clue.subjects.all())
+        clue.category_names = "、".join(c.name for c in clue.categories.all())
+        clue.supervision_colour = SUPERVISION_COLOURS.get(clue.supervision_level, "")
+
+
+def _query_without(request: HttpRequest, *keys: str) -> str:
+    query = request.GET.copy()
+    for key in keys:
+        query.pop(key, None)
+    return query.urlencode()
+
+
+@login_required
+def clue_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    permissions.require(user, "clues.view")
+    form = LedgerFilterForm(request.GET or None, user=user)
+    clues = permissions.scope(user, "clues.view", Clue.objects.all())
+    params: dict[str, Any] = {"sort": request.GET.get("sort", "")}
+    if form.is_bound:
+        # an invalid filter (a unit out of reach, a date that is not one) shows nothing, not all
+        if form.is_valid():
+            params.update(form.params())
+        else:
+            clues = clues.none()
+    page = ledger_page(filter_ledger(clues, params), request.GET.get("page"))
+    _decorate(page.rows, timezone.localdate())
+    context = {
+        "form": form,
+        "page": page,
+        "sort": sort_key(params),
+        "query": _query_without(request, "page", "sort"),
+        "page_query": _query_without(request, "page"),
+        "can_register": permissions.has_permission(user, "clues.register"),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "clues/_clue_table.html", context)
+    return render(request, "clues/clue_list.html", context)
+
+
+# --- registration ----------------------------------------------------------------------------
+
+
+def _initial_from(form: forms.Form, data: QueryDict) -> dict[str, Any]:
+    """What was posted, as initial values: re-renders the form without validating it."""
+    initial: dict[str, Any] = {}
+    for name, f in form.fields.items():
+        if isinstance(f.widget, forms.SelectMultiple | forms.CheckboxSelectMultiple):
+            initial[name] = data.getlist(name)
+        elif name in data:
+            initial[name] = data.get(name)
+    return initial
+
+
+def _row_op(rows: SubjectRows, op: str) -> bool:
+    """Apply a subject-row button (add, remove:i, find:i, pick:i:pk, unpick:i); False if op is
+    not one of them."""
+    name, _, rest = op.partition(":")
+    args = [int(a) for a in rest.split(":") if a.isdigit()]
+    if name == "add":
+        rows.add()
+    elif name == "remove" and len(args) == 1:
+        rows.remove(args[0])
+    elif name == "find" and len(args) == 1:
+        rows.find(args[0])
+    elif name == "pick" and len(args) == 2:
+        rows.pick(args[0], args[1])
+    elif name == "unpick" and len(args) == 1:
+        rows.unpick(args[0])
+    else:
+        return False
+    return True
+
+
+def _apply_action_errors(form: forms.Form, exc: ValidationError) -> list[str]:
+    """Put an action's messages beside the fields they name; return those about subjects."""
+    subject_errors: list[str] = []
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return subject_errors
+    for key, errors in exc.message_dict.items():
+        if key == "subjects":
+            subject_errors.extend(errors)
+        elif key in form.fields:
+            form.add_error(key, errors)
+        else:
+            form.add_error(None, errors)
+    return subject_errors
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def clue_register(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    permissions.require(user, "clues.register")
+    subject_errors: list[str] = []
+    if request.method == "GET":
+        form = RegisterForm(user=user, initial={"received_on": timezone.localdate()})
+        rows = SubjectRows(user)
+        return render(request, "clues/clue_register.html", {"form": form, "rows": rows})
+
+    rows = SubjectRows(user, request.POST)
+    op = request.POST.get("op", "save")
+    if op != "save" and _row_op(rows, op):
+        rows.load_people()
+        if request.htmx:
+            return render(request, "clues/_subject_rows.html", {"rows": rows})
+        # without JavaScript the whole form comes back, as typed, without error messages
+        form = RegisterForm(user=user)
+        form.initial = _initial_from(form, request.POST)
+        return render(request, "clues/clue_register.html", {"form": form, "rows": rows})
+
+    form = RegisterForm(request.POST, user=user)
+    subjects = rows.action_values()
+    if not subjects:
+        subject_errors.append("请至少填写一名被反映人")
+    if form.is_valid() and subjects:
+        try:
+            clue = actions.register_clue(user, **form.action_values(subjects))
+        except ValidationError as exc:
+            subject_errors.extend(_apply_action_errors(form, exc))
+        except (PermissionDenied, ConflictError) as exc:
+            form.add_error(None, str(exc) or "您没有在该单位登记线索的权限")
+        else:
+            messages.success(request, f"已登记线索{clue.number}")
+            return redirect(reverse("clues:detail", args=[clue.pk]))
+    rows.load_people()
+    context = {"form": form, "rows": rows, "subject_errors": subject_errors}
+    return render(request, "clues/clue_register.html", context)
+
+
+@login_required
+def person_search(request: HttpRequest) -> HttpResponse:
+    """Roster matches for one subject row (htmx), at most 20, among people the user may see."""
+    row = request.GET.get("row", "0")
+    index = int(row) if row.isdigit() else 0
+    term = request.GET.get(f"s-{index}-q") or request.GET.get("q", "")
+    people = search_people(request.user, term)
+    context = {"people": people, "index": index, "term": term.strip()[:40], "searched": True}
+    return render(request, "clues/_person_results.html", context)
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+
+def _my_notifications(user: Any) -> QuerySet[Notification]:
+    # a reminder about a clue the user may no longer see (reassigned, recused, 重要) is hidden
+    visible = permissions.scope(user, "clues.view", Clue.objects.all())
+    return Notification.objects.filter(user=user, clue__in=visible.values("pk"))
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    show = request.GET.get("show", "")
+    notes = _my_notifications(user).select_related("clue").order_by("read_at", "-created_at", "-id")
+    unread = notes.filter(read_at__isnull=True).count()
+    if show == "unread":
+        notes = notes.filter(read_at__isnull=True)
+    page = notes_page(notes, request.GET.get("page"))
+    context = {"page": page, "unread": unread, "show": show}
+    return render(request, "clues/notifications.html", context)
+
+
+@dataclass
+class NotePage:
+    rows: list[Notification]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def notes_page(notes: QuerySet[Notification], page: str | None) -> NotePage:
+    number = _page_number(page)
+    offset = (number - 1) * PAGE_SIZE
+    rows = list(notes[offset : offset + PAGE_SIZE + 1])
+    return NotePage(rows[:PAGE_SIZE], number, len(rows) > PAGE_SIZE)
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest) -> HttpResponse:
+    """Mark one reminder (id) or all of them (all=1) as read."""
+    user = request.user
+    notes = _my_notifications(user)
+    if request.POST.get("all") != "1":
+        raw = request.POST.get("id", "")
+        notes = notes.filter(pk=int(raw)) if raw.isdigit() else notes.none()
+    marked = notifications.mark_read(user, notes)
+    if marked:
+        messages.success(request, f"已将 {marked} 条提醒标为已读")
+    return redirect("clues:notifications")
+
+
+urlpatterns = [
+    path("", clue_list, name="list"),
+    path("new/", clue_register, name="register"),
+    path("people/", person_search, name="person_search"),
+    path("notifications/", notification_list, name="notifications"),
+    path("notifications/read/", notification_read, name="notification_read"),
+]
