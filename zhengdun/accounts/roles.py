@@ -32,6 +32,8 @@ _CLUES_OFFICE = {
     "clues.feedback",
     "clues.attach",
     "clues.view_reporter",
+    "clues.configure",  # source channels, local categories, deadline rules
+    "core.edit_calendar",  # the working-day calendar's overrides (放假调休)
 }
 _CLUES_LEADER = {"clues.view", "clues.approve", "clues.supervise", "clues.view_reporter"}
 _CLUES_UNIT = {"clues.view", "clues.handle", "clues.feedback", "clues.attach"}
@@ -44,7 +46,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Role.INSPECTOR: frozenset(_READ_ORG | {"clues.view", "clues.register"}),
     Role.OFFICER: frozenset({"org.view_unit"}),
     # runs the system: the unit tree, accounts, backups — not the case files
-    Role.SYSTEM_ADMIN: frozenset({"org.view_unit", "org.change_unit", "accounts.manage_users"}),
+    Role.SYSTEM_ADMIN: frozenset({"org.view_unit", "org.change_unit", "accounts.manage_users", "core.edit_calendar"}),
     # grants roles and sets the security policy
     Role.SECURITY_ADMIN: frozenset({"org.view_unit", "accounts.view_users", "accounts.grant_roles"}),
     # reads the audit trail, and nothing else

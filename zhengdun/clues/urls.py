@@ -1,7 +1,6 @@
-"""Clue pages. The ledger helper owns views/ledger.py, the detail helper views/detail.py; each
-module declares its own urlpatterns, joined here."""
+"""Clue pages. Each views module declares its own urlpatterns, joined here."""
 
-from zhengdun.clues.views import detail, ledger
+from zhengdun.clues.views import detail, ledger, reference
 
 app_name = "clues"
-urlpatterns = [*ledger.urlpatterns, *detail.urlpatterns]
+urlpatterns = [*ledger.urlpatterns, *detail.urlpatterns, *reference.urlpatterns]

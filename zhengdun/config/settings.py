@@ -170,6 +170,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "zhengdun.accounts.passwords.ComplexityValidator"},
 ]
+if TESTING:
+    # Each test builds a small city with a dozen accounts; PBKDF2's 1M rounds per account
+    # would dominate the suite. Production keeps Django's default hashers.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S303 - tests only
 LOGIN_MAX_FAILURES = env_int("ZHENGDUN_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCK_MINUTES = env_int("ZHENGDUN_LOGIN_LOCK_MINUTES", 15)
 PASSWORD_MAX_AGE_DAYS = env_int("ZHENGDUN_PASSWORD_MAX_AGE_DAYS", 90)

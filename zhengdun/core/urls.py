@@ -5,4 +5,5 @@ from zhengdun.core import views
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("calendar/", views.calendar, name="calendar"),
 ]

@@ -15,7 +15,7 @@ _OVERRIDES_KEY = "zhengdun:calendar-overrides:v1"
 
 @lru_cache(maxsize=64)
 def _library_calendar(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("CN", years=[year])
+    return holidays.country_holidays("CN", years=[year], language="zh_CN")
 
 
 def overrides() -> dict[dt.date, bool]:

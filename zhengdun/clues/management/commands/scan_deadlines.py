@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhengdun.clues import deadlines
 from zhengdun.core.dates import parse_date
@@ -13,6 +13,9 @@ class Command(BaseCommand):
         parser.add_argument("--date", help="按指定日期扫描（默认今天），如 2021-06-02")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = parse_date(options["date"]) if options.get("date") else None
+        try:
+            today = parse_date(options["date"]) if options.get("date") else None
+        except ValueError as exc:
+            raise CommandError(f"--date：{exc}") from exc
         raised = deadlines.scan(today)
         self.stdout.write(f"已发出提醒 {raised} 条")
