@@ -158,6 +158,9 @@ CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or None
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Without a broker, one server process runs the periodic jobs itself (core.scheduler).
+EMBEDDED_SCHEDULER = env_bool("ZHENGDUN_EMBEDDED_SCHEDULER", not CELERY_BROKER_URL and not TESTING)
+SCHEDULER_INTERVAL_MINUTES = env_int("ZHENGDUN_SCHEDULER_INTERVAL_MINUTES", 30)
 
 # --- auth and login security (等保 level 3 basics) ----------------------------------------
 AUTH_USER_MODEL = "accounts.User"
