@@ -32,6 +32,9 @@ class User(AbstractUser):
 
     objects = UserManager()
 
+    # scoping facts read by accounts.permissions.scope(): an account belongs to its home unit
+    scope_unit_path = "unit__path"
+
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"
