@@ -46,12 +46,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Role.INSPECTOR: frozenset(_READ_ORG | {"clues.view", "clues.register"}),
     Role.OFFICER: frozenset({"org.view_unit"}),
     # runs the system: the unit tree, accounts, backups — not the case files
-    Role.SYSTEM_ADMIN: frozenset({"org.view_unit", "org.change_unit", "accounts.manage_users", "core.edit_calendar"}),
+    Role.SYSTEM_ADMIN: frozenset(
+        {"org.view_unit", "org.change_unit", "accounts.manage_users", "core.edit_calendar"}
+    ),
     # grants roles and sets the security policy
     Role.SECURITY_ADMIN: frozenset({"org.view_unit", "accounts.view_users", "accounts.grant_roles"}),
     # reads the audit trail, and nothing else
     Role.AUDIT_ADMIN: frozenset({"audit.view"}),
 }
+
 
 def permissions_of(role: str) -> frozenset[str]:
     return PERMISSIONS.get(role, frozenset())
