@@ -8,6 +8,7 @@ message keyed by field name, so forms and the API show it beside the field.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -33,13 +34,25 @@ def _snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
 # --- units ---------------------------------------------------------------------------------
 
 
+def _clean_text(value: Any) -> str:
+    # Codes typed on a Chinese keyboard often arrive with full-width digits and letters.
+    return unicodedata.normalize("NFKC", value or "").strip()
+
+
 def _check_unit_values(values: dict[str, Any], *, instance: Unit | None) -> None:
     errors: dict[str, str] = {}
+    for key in ("code", "region_code"):
+        if key in values:
+            values[key] = _clean_text(values[key])
+    if "name" in values and not (values["name"] or "").strip():
+        errors["name"] = "请填写单位名称"
+    if "code" in values and not values["code"]:
+        errors["code"] = "请填写单位编码"
     code = values.get("code", "")
     if code and Unit.objects.filter(code=code).exclude(pk=getattr(instance, "pk", None)).exists():
         errors["code"] = f"单位编码“{code}”已被其他单位使用"
     region = values.get("region_code", "")
-    if region and (len(region) != 6 or not region.isdigit()):
+    if region and (len(region) != 6 or not region.isascii() or not region.isdigit()):
         errors["region_code"] = "行政区划代码应为6位数字"
     parent = values.get("parent")
     if instance is not None and parent is not None and parent.path.startswith(instance.path):
@@ -57,7 +70,9 @@ def create_unit(actor: Any, *, parent: Unit | None, **values: Any) -> Unit:
     else:
         if actor is not None:
             permissions.require(actor, "org.change_unit", parent)
-    _check_unit_values({**values, "parent": parent}, instance=None)
+    checked = {**values, "parent": parent}
+    _check_unit_values(checked, instance=None)
+    values = {k: checked[k] for k in values}
     unit = Unit(parent=parent, **values)
     unit.depth = (parent.depth + 1) if parent else 0
     unit.save()
@@ -72,11 +87,22 @@ def update_unit(actor: Any, unit: Unit, *, version: int, **values: Any) -> Unit:
     """Change a unit's fields; a new parent moves the whole subtree (one UPDATE of the paths)."""
     permissions.require(actor, "org.change_unit", unit)
     parent = values.pop("parent", unit.parent)
-    if parent is not None and parent.pk != unit.parent_id:
+    if parent is None and unit.parent_id is not None:
+        raise ValidationError({"parent": "请选择上级单位"})
+    moving = parent is not None and parent.pk != unit.parent_id
+    if moving:
         permissions.require(actor, "org.change_unit", parent)
+        # Two moves that cross (A under B while B goes under A) would each pass the cycle check
+        # on the tree as it was; serialising moves on the root rows and re-reading the paths
+        # under that lock makes the second one see the first.
+        list(Unit.objects.select_for_update().filter(depth=0).values_list("pk", flat=True))
+        unit.refresh_from_db(fields=["path", "depth", "parent"])
+        parent.refresh_from_db(fields=["path", "depth"])
     if unit.parent_id is None and parent is not None:
         raise ValidationError({"parent": "根单位不能移动到其他单位下"})
-    _check_unit_values({**values, "parent": parent}, instance=unit)
+    checked = {**values, "parent": parent}
+    _check_unit_values(checked, instance=unit)
+    values = {k: checked[k] for k in values}
     before = _snapshot(unit, UNIT_FIELDS)
     moved = Unit.objects.filter(pk=unit.pk, version=version).update(version=F("version") + 1)
     if moved != 1:
@@ -140,7 +166,10 @@ def _apply_id_number(person: Person, raw: str, errors: dict[str, str]) -> None:
 
 
 def _check_police_no(person: Person, police_no: str, errors: dict[str, str]) -> None:
-    if Person.objects.filter(police_no=police_no).exclude(pk=person.pk).exists():
+    if not police_no:
+        errors["police_no"] = "请填写警号/工号"
+    # Search matches police numbers case-insensitively, so uniqueness must too.
+    elif Person.objects.filter(police_no__iexact=police_no).exclude(pk=person.pk).exists():
         errors["police_no"] = f"警号/工号“{police_no}”已被其他干警使用"
 
 
@@ -150,6 +179,7 @@ def create_person(actor: Any, *, id_number: str, started_on: dt.date | None = No
     unit: Unit = values["unit"]
     if actor is not None:
         permissions.require(actor, "org.change_person", unit)
+    values["police_no"] = _clean_text(values.get("police_no"))
     person = Person(**values)
     errors: dict[str, str] = {}
     _apply_id_number(person, id_number, errors)
@@ -178,6 +208,7 @@ def update_person(
     if id_number:
         _apply_id_number(person, id_number, errors)
     if "police_no" in values:
+        values["police_no"] = _clean_text(values["police_no"])
         _check_police_no(person, values["police_no"], errors)
     if errors:
         raise ValidationError(errors)
@@ -188,14 +219,26 @@ def update_person(
     posting_changed = (
         new_unit.pk != person.unit_id or values.get("position", person.position) != person.position
     )
+    was_serving = person.status == Person.Status.ACTIVE
+    serving = values.get("status", person.status) == Person.Status.ACTIVE
     for key, value in values.items():
         setattr(person, key, value)
     person.version = version + 1
-    person.save()
-    if posting_changed:
+    person.save(
+        update_fields=[
+            *values.keys(),
+            *(("id_cipher", "id_digest", "id_masked") if id_number else ()),
+            "version",
+            "updated_at",
+        ]
+    )
+    # The postings follow the service: leaving (调离/退休/辞职) ends the current one, a new unit or
+    # position (or coming back) ends it and opens the next.
+    if (was_serving and not serving) or (serving and (posting_changed or not was_serving)):
         today = timezone.localdate()
         Posting.objects.filter(person=person, ended_on__isnull=True).update(ended_on=today)
-        Posting.objects.create(person=person, unit=new_unit, position=person.position, started_on=today)
+        if serving:
+            Posting.objects.create(person=person, unit=new_unit, position=person.position, started_on=today)
     changes = diff(before, _snapshot(person, PERSON_FIELDS))
     if id_number:
         changes["id_number"] = ["（已修改）", "（已修改）"]
