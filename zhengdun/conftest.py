@@ -1,3 +1,5 @@
+import importlib
+
 import pytest
 
 from zhengdun.core.testing import build_city
@@ -6,6 +8,12 @@ from zhengdun.core.testing import build_city
 @pytest.fixture
 def city(db):
     """The small test city of zhengdun.core.testing (units, people, one user per role)."""
+    # A transactional test's flush empties the tables the data migration filled; put the
+    # reference lists back (idempotent) so test order never matters.
+    from django.apps import apps
+
+    reference = importlib.import_module("zhengdun.clues.migrations.0003_reference_data")
+    reference.load(apps, None)
     return build_city()
 
 

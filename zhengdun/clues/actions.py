@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -273,6 +274,10 @@ def update_clue(
     actor: Any, clue: Clue, *, version: int, categories: list[Category] | None = None, **values: Any
 ) -> Clue:
     """Correct a clue's registration details (修改) while it is registered or just assigned."""
+    unknown = sorted(set(values) - set(CLUE_FIELDS))
+    if unknown:
+        # status, units, deadline and the like move only through their own actions
+        raise TypeError(f"update_clue() cannot change {', '.join(unknown)}")
     _step(actor, clue, "edit")
     before = {f: getattr(clue, f) for f in CLUE_FIELDS}
     if "summary" in values:
@@ -285,16 +290,25 @@ def update_clue(
         raise ValidationError({"received_on": "受理日期不能晚于今天"})
     if "received_on" in values and clue.deadline and values["received_on"] > clue.deadline:
         raise ValidationError({"received_on": "受理日期不能晚于办理时限"})
+    if "reporting_mode" in values and values["reporting_mode"] not in ReportingMode.values:
+        raise ValidationError({"reporting_mode": "请选择举报方式"})
+    if "sensitivity" in values and values["sensitivity"] not in Sensitivity.values:
+        raise ValidationError({"sensitivity": "请选择密级"})
     ref = values.get("external_ref", clue.external_ref)
     channel_id = values.get("channel_id", clue.channel_id)
     if ref and Clue.objects.filter(channel_id=channel_id, external_ref=ref).exclude(pk=clue.pk).exists():
         raise ValidationError({"external_ref": f"外部编号“{ref}”已登记为其他线索"})
     _bump(clue, version, **values)
+    if clue.sensitivity == Sensitivity.IMPORTANT and not clue.viewers.exists():
+        # 重要 with nobody named would hide the clue from everyone, its editor included
+        ClueViewer.objects.create(clue=clue, user=actor)
     if categories is not None:
         clue.categories.set(categories)
     search.reindex(clue)
     after = {f: getattr(clue, f) for f in CLUE_FIELDS}
-    _log(actor, clue, "edited", data={"changes": diff(before, after)})
+    # dates in the diff: the timeline's JSONField has no date encoder, the audit chain does
+    changes = json.loads(json.dumps(diff(before, after), cls=DjangoJSONEncoder))
+    _log(actor, clue, "edited", data={"changes": changes})
     return clue
 
 
@@ -349,6 +363,8 @@ def assign_clue(
         raise ValidationError({"unit": "请选择具体承办单位，而不是县区"})
     if handler is not None and not permissions.has_permission(handler, "clues.handle", unit):
         raise ValidationError({"handler": "该承办人不是承办单位的单位承办人"})
+    if handler is not None and workflow.is_recused(handler, clue):
+        raise ValidationError({"handler": "该承办人是本线索的被反映人，应当回避"})
     today = _today()
     if deadline is None:
         deadline = deadlines.handling_deadline(clue.channel, list(clue.categories.all()), today)
@@ -372,6 +388,9 @@ def assign_clue(
     DeadlineChange.objects.create(
         clue=clue, old_deadline=old, new_deadline=deadline, reason="交办", changed_by=actor
     )
+    if handler is not None and clue.sensitivity == Sensitivity.IMPORTANT:
+        # a 重要 clue is visible only to named people: assigning it names its handler
+        ClueViewer.objects.get_or_create(clue=clue, user=handler)
     return clue
 
 
@@ -693,10 +712,24 @@ def archive_clue(actor: Any, clue: Clue) -> Clue:
 
 @transaction.atomic
 def reopen_clue(actor: Any, clue: Clue, *, reason: str) -> Clue:
-    """Reopen a finished clue (回头看) for more handling; its earlier results stay on record."""
-    return _move(
-        actor, clue, "reopen", Status.HANDLING, note=reason.strip(), closed_on=None, feedback_due=None
+    """Reopen a finished clue (回头看) for more handling; its earlier results stay on record.
+    The handling unit gets a fresh deadline by the usual rule, counted from today."""
+    old = clue.deadline
+    deadline = deadlines.handling_deadline(clue.channel, list(clue.categories.all()), _today())
+    _move(
+        actor,
+        clue,
+        "reopen",
+        Status.HANDLING,
+        note=reason.strip(),
+        closed_on=None,
+        feedback_due=None,
+        deadline=deadline,
     )
+    DeadlineChange.objects.create(
+        clue=clue, old_deadline=old, new_deadline=deadline, reason="回头看重新办理", changed_by=actor
+    )
+    return clue
 
 
 # --- transfer and merge --------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from zhengdun.core import workdays
@@ -25,7 +26,9 @@ def rule_for(channel: Any, categories: list[Any]) -> tuple[int, bool]:
     """(days, working_days) of the most specific matching rule; settings default otherwise."""
     from zhengdun.clues.models import DeadlineRule
 
-    rules = list(DeadlineRule.objects.filter(channel__in=[channel, None]))
+    # not channel__in=[channel, None]: SQL's IN never matches NULL, which would drop the
+    # category-only rules and the stored default
+    rules = list(DeadlineRule.objects.filter(Q(channel=channel) | Q(channel__isnull=True)))
     cat_ids = {c.pk for c in categories}
 
     def rank(rule: Any) -> int:
@@ -92,12 +95,17 @@ def scan(today: dt.date | None = None) -> int:
     )
     person_of = dict(User.objects.filter(person__isnull=False).values_list("id", "person_id"))
     grants = list(
-        RoleAssignment.objects.filter(user__is_active=True).values_list("user_id", "role", "unit__path")
+        RoleAssignment.objects.filter(user__is_active=True, unit__is_active=True).values_list(
+            "user_id", "role", "unit__path"
+        )
     )
     for clue in due.iterator(chunk_size=2000):
         kind = Notification.Kind.OVERDUE if clue.deadline < today else Notification.Kind.NEAR_DUE
         label = "已逾期" if kind == Notification.Kind.OVERDUE else "即将到期"
-        recipients = {clue.handler_id} if clue.handler_id else set()
+        # The named handler is reached through their grant on the unit, like every unit handler:
+        # one who has since lost it (moved, deactivated) can no longer open the clue and is not
+        # told its number.
+        recipients: set[int] = set()
         for user_id, role, path in grants:
             perms = permissions_of(role)
             if clue.handling_unit.path.startswith(path) and (

@@ -8,9 +8,10 @@ A query term becomes the phrase of its bigrams; a match means the term occurs co
 one segment — exact, not approximate (tests check it against a plain substring scan).
 
 Backends: SQLite mirrors clues_searchtext into an FTS5 table by trigger (migration
-0002_search_index) and queries it with MATCH; PostgreSQL queries a GIN index on
-to_tsvector('simple', bigrams) with a <-> phrase tsquery. Terms of one character fall back to a
-substring scan of summary and content.
+0002_search_index) and queries it with MATCH; PostgreSQL narrows by a GIN index on
+to_tsvector('simple', bigrams) (all bigrams ANDed) and checks each term's bigrams are consecutive
+in the stored text. Terms of one character fall back to a substring scan of summary, content and
+subject names.
 """
 
 from __future__ import annotations
@@ -62,7 +63,17 @@ def _fts5_match(terms: list[str]) -> str:
 
 
 def _tsquery(terms: list[str]) -> str:
-    return " & ".join("(" + " <-> ".join(bigrams(t)) + ")" for t in terms)
+    # Every bigram of every term, ANDed, without <->: a tsvector keeps no position past 16383
+    # and at most 256 positions per lexeme, so a phrase query misses terms deep in a long
+    # content or after many repeats of its first pair. Contiguity is checked by _phrase_like.
+    return " & ".join(dict.fromkeys(b for t in terms for b in bigrams(t)))
+
+
+def _phrase_like(term: str) -> str:
+    """A LIKE pattern for the term's bigrams as consecutive tokens of the indexed text (which
+    the boundary marker keeps within one segment). Tokens are letters and digits only, so the
+    pattern holds no wildcard but its own."""
+    return "% " + " ".join(bigrams(term)) + " %"
 
 
 def filter_clues(queryset: QuerySet, query: str) -> QuerySet:
@@ -74,8 +85,9 @@ def filter_clues(queryset: QuerySet, query: str) -> QuerySet:
     short = [t for t in terms if len(t) < 2]
     long_terms = [t for t in terms if len(t) >= 2]
     for term in short:
+        # icontains: the index is lower-cased, and PostgreSQL's LIKE (unlike SQLite's) is not
         queryset = queryset.filter(
-            Q(summary__contains=term) | Q(content__contains=term) | Q(subjects__name__contains=term)
+            Q(summary__icontains=term) | Q(content__icontains=term) | Q(subjects__name__icontains=term)
         ).distinct()
     if not long_terms:
         return queryset
@@ -85,9 +97,11 @@ def filter_clues(queryset: QuerySet, query: str) -> QuerySet:
         return queryset.filter(pk__in=RawSQL(sql, (_fts5_match(long_terms),)))  # noqa: S611
     sql = (
         "SELECT clue_id FROM clues_searchtext "
-        "WHERE to_tsvector('simple', bigrams) @@ to_tsquery('simple', %s)"
+        "WHERE to_tsvector('simple', bigrams) @@ to_tsquery('simple', %s) "
+        "AND (' ' || bigrams || ' ') LIKE ALL (%s::text[])"
     )
-    return queryset.filter(pk__in=RawSQL(sql, (_tsquery(long_terms),)))  # noqa: S611 - bound parameter
+    phrases = [_phrase_like(t) for t in long_terms if len(t) > 2]
+    return queryset.filter(pk__in=RawSQL(sql, (_tsquery(long_terms), phrases)))  # noqa: S611 - bound parameters
 
 
 def reindex(clue) -> None:  # type: ignore[no-untyped-def]
