@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from zhengdun.audit import views
 
 app_name = "audit"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.entry_list, name="entry_list"),
+    path("<int:seq>/", views.entry_detail, name="entry_detail"),
+    path("verify/", views.verify, name="verify"),
+]
