@@ -49,7 +49,13 @@ ACTION_LABELS: dict[str, str] = {
 
 
 def action_label(code: str) -> str:
-    return ACTION_LABELS.get(code, code)
+    if code in ACTION_LABELS:
+        return ACTION_LABELS[code]
+    if code.startswith("clue."):
+        from zhengdun.clues.workflow import event_label
+
+        return "线索：" + event_label(code.removeprefix("clue."))
+    return code
 
 
 def object_type_label(object_type: str) -> str:

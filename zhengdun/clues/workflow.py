@@ -181,3 +181,32 @@ def available(user: Any, clue: Clue) -> list[Action]:
     return [
         a for a in ACTIONS.values() if clue.status in a.sources and holds(user, a.permission, clue, a.unit)
     ]
+
+
+# Labels of the timeline/audit codes that are not actions of the table above.
+EVENT_LABELS: dict[str, str] = {
+    "registered": "登记",
+    "edited": "修改登记信息",
+    "subject_added": "添加被反映人",
+    "subject_removed": "删除被反映人",
+    "result_recorded": "录入核查结论",
+    "measure_recorded": "录入处理措施",
+    "measure_removed": "删除处理措施",
+    "cleared": "澄清正名",
+    "cleared_undone": "撤销澄清正名",
+    "case_recorded": "登记立案情况",
+    "transfer_outcome_recorded": "登记移交结果",
+    "extension_requested": "申请延期",
+    "extension_approved": "同意延期",
+    "extension_rejected": "不同意延期",
+    "supervised": "督办",
+    "attachment_added": "上传附件",
+    "viewers_named": "指定知悉人",
+    "duplicate_merged": "重复件并入",
+}
+
+
+def event_label(code: str) -> str:
+    """The Chinese label of a timeline code (an action of the table or a recorded step)."""
+    action = ACTIONS.get(code)
+    return action.label if action else EVENT_LABELS.get(code, code)
