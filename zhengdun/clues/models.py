@@ -243,6 +243,9 @@ class Clue(models.Model):
             models.Index(fields=["handling_unit", "status"]),
             models.Index(fields=["owner_unit", "status"]),
             models.Index(fields=["channel", "received_on"]),
+            # the ledger sorted by deadline (keyset-friendly with the id tiebreak)
+            models.Index(fields=["deadline", "id"], name="clues_clue_deadline_id"),
+            models.Index(fields=["received_on", "id"], name="clues_clue_received_id"),
         ]
 
     def __str__(self) -> str:

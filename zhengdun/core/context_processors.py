@@ -13,6 +13,14 @@ from zhengdun.accounts.roles import Role
 NAVIGATION: list[tuple[str, list[tuple[str, str, str | None]]]] = [
     ("工作台", [("首页", "core:home", None)]),
     (
+        "线索办理",
+        [
+            ("线索台账", "clues:list", "clues.view"),
+            ("登记线索", "clues:register", "clues.register"),
+            ("我的提醒", "clues:notifications", None),
+        ],
+    ),
+    (
         "组织与人员",
         [("单位", "org:unit_list", "org.view_unit"), ("干警名册", "org:person_list", "org.view_person")],
     ),
@@ -42,6 +50,11 @@ def _nav(request: HttpRequest) -> dict[str, Any]:
             shown.append({"label": label, "url": url, "active": active})
         if shown:
             groups.append({"title": title, "items": shown})
+    # /clues/new/ lies under /clues/ too: only the longest matching entry is highlighted
+    lit = [item for group in groups for item in group["items"] if item["active"]]
+    longest = max((len(item["url"]) for item in lit), default=0)
+    for item in lit:
+        item["active"] = len(item["url"]) == longest
     roles = sorted({Role(r).label for r in permissions.roles_of(user)})
     return {"groups": groups, "roles": roles}
 

@@ -34,4 +34,52 @@ def todo_cards(user: Any) -> list[Card]:
             user, "org.view_person", Person.objects.filter(status=Person.Status.ACTIVE)
         )
         cards.append(Card("在职干警", people.count(), "名", reverse("org:person_list")))
+    cards.extend(clue_cards(user))
+    return cards
+
+
+# Like the ledger, clue cards count exactly up to a cap; a city-wide count of a million clues
+# is not worth seconds on every visit to the home page.
+COUNT_CAP = 10_000
+
+
+def _capped(queryset: Any) -> tuple[int, str]:
+    n = queryset.order_by()[: COUNT_CAP + 1].count()
+    return (COUNT_CAP, "条以上") if n > COUNT_CAP else (n, "条")
+
+
+def clue_cards(user: Any) -> list[Card]:
+    """线索办理 cards; each links to the ledger filtered to exactly what it counts."""
+    from django.utils import timezone
+
+    from zhengdun.clues import deadlines
+    from zhengdun.clues.models import Clue, Notification, Request, Status
+
+    if not permissions.has_permission(user, "clues.view"):
+        return []
+    ledger = reverse("clues:list")
+    cards: list[Card] = []
+    if permissions.has_permission(user, "clues.assign"):
+        n, unit = _capped(
+            permissions.scope(user, "clues.assign", Clue.objects.filter(status=Status.REGISTERED))
+        )
+        cards.append(Card("待交办线索", n, unit, f"{ledger}?status={Status.REGISTERED}", "blue" if n else ""))
+    if permissions.has_permission(user, "clues.handle"):
+        in_hand = [Status.ASSIGNED, Status.HANDLING]
+        n, unit = _capped(permissions.scope(user, "clues.handle", Clue.objects.filter(status__in=in_hand)))
+        url = f"{ledger}?status={Status.ASSIGNED},{Status.HANDLING}"
+        cards.append(Card("待办理线索", n, unit, url, "blue" if n else ""))
+    if permissions.has_permission(user, "clues.approve"):
+        pending = Request.objects.filter(decision=Request.Decision.PENDING).values("clue_id")
+        n, unit = _capped(permissions.scope(user, "clues.approve", Clue.objects.filter(pk__in=pending)))
+        cards.append(Card("待审批事项", n, unit, f"{ledger}?pending=1", "blue" if n else ""))
+    today = timezone.localdate()
+    visible = permissions.scope(user, "clues.view", Clue.objects.all())
+    n, unit = _capped(visible.overdue(today))
+    cards.append(Card("逾期线索", n, unit, f"{ledger}?flag={deadlines.OVERDUE}", "red" if n else ""))
+    n, unit = _capped(visible.near_due(today, deadlines.near_until(today)))
+    cards.append(Card("临期线索", n, unit, f"{ledger}?flag={deadlines.NEAR}", "yellow" if n else ""))
+    unread = Notification.objects.filter(user=user, read_at__isnull=True, clue__in=visible.values("pk"))
+    n, unit = _capped(unread)
+    cards.append(Card("未读提醒", n, unit, reverse("clues:notifications"), "yellow" if n else ""))
     return cards

@@ -103,7 +103,7 @@ def ledger_page(clues: QuerySet[Clue], page: str | None) -> LedgerPage:
         )[offset : offset + PAGE_SIZE + 1]
     )
     has_next = len(rows) > PAGE_SIZE
-    return LedgerPage(rows[:PAGE_SIZE], number, count, capped, has_next)
+    return LedgerPage(rows[:PAGE_SIZE], number, count, capped, has_next, PAGE_SIZE)
 
 
 def _decorate(rows: list[Clue], today: dt.date) -> None:
@@ -250,7 +250,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
     term = request.GET.get(f"s-{index}-q") or request.GET.get("q", "")
     people = search_people(request.user, term)
     context = {"people": people, "index": index, "term": term.strip()[:40], "searched": True}
-    return render(request, "clues/_person_results.html", context)
+    return render(request, "clues/_register_people.html", context)
 
 
 # --- notifications ---------------------------------------------------------------------------

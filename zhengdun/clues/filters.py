@@ -1,0 +1,232 @@
+"""The ledger's filters, shared by the ledger page and the API: one function, one meaning.
+
+    filter_ledger(queryset, params) -> queryset
+
+params is a mapping of filter name to value (a dict, a QueryDict, or a schema's dict). Empty
+values mean "no filter". A value that cannot be read (a unit id that is not a number, a date
+that is not a date) is ignored here — the page's form and the API schema validate first and
+report it; this function must never widen what the queryset passed in allows, so callers pass
+an already scoped queryset (accounts.permissions.scope).
+
+Keys:
+    unit          unit id: clues handled by OR received by that unit or any unit under it
+    channel       channel id
+    category      category id
+    status        a Status value, several comma-separated, or "open" (the handling clock runs)
+    disposition   a Disposition value
+    result        a Result value held by any subject
+    xingtai       1–4, held by any subject
+    flag          "overdue" (red) or "near" (yellow), as deadlines.flag_for
+    supervision   a SupervisionLevel value, or "any" for every supervised clue
+    pending       "1": clues with a request waiting for approval
+    received_from, received_to, closed_from, closed_to   dates, inclusive
+    subject       a roster person's exact police number, or else: subject name contains
+    q             full-text search (clues.search.filter_clues)
+    sort          one of SORTS (default "-received_on"; "-id" when searching with q)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Exists, F, OrderBy, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from zhengdun.clues import deadlines, search
+from zhengdun.clues.models import (
+    OPEN_STATES,
+    Clue,
+    ClueSubject,
+    Disposition,
+    Request,
+    Result,
+    Status,
+    SupervisionLevel,
+)
+from zhengdun.core.dates import parse_date_or_none
+
+FILTER_KEYS = (
+    "unit",
+    "channel",
+    "category",
+    "status",
+    "disposition",
+    "result",
+    "xingtai",
+    "flag",
+    "supervision",
+    "pending",
+    "received_from",
+    "received_to",
+    "closed_from",
+    "closed_to",
+    "subject",
+    "q",
+)
+
+# sort key -> ordering; every ordering ends with id so pages are stable
+SORTS: dict[str, tuple[Any, ...]] = {
+    "-received_on": ("-received_on", "-id"),
+    "received_on": ("received_on", "id"),
+    "number": ("number",),
+    "-number": ("-number",),
+    "deadline": (OrderBy(F("deadline"), nulls_last=True), "id"),
+    "-deadline": (OrderBy(F("deadline"), descending=True, nulls_last=True), "-id"),
+    "closed_on": (OrderBy(F("closed_on"), nulls_last=True), "id"),
+    "-closed_on": (OrderBy(F("closed_on"), descending=True, nulls_last=True), "-id"),
+    "-id": ("-id",),
+}
+DEFAULT_SORT = "-received_on"
+# A search without a chosen sort lists the latest registered matches first: ordering a common
+# term's many matches by received date means sorting them all, while id order stops after a page.
+SEARCH_SORT = "-id"
+SORT_LABELS = {
+    "-received_on": "受理日期（新→旧）",
+    "received_on": "受理日期（旧→新）",
+    "number": "线索编号（升序）",
+    "-number": "线索编号（降序）",
+    "deadline": "办理时限（近→远）",
+    "-deadline": "办理时限（远→近）",
+    "closed_on": "办结日期（早→晚）",
+    "-closed_on": "办结日期（晚→早）",
+    "-id": "登记顺序（新→旧）",
+}
+FLAGS = (deadlines.OVERDUE, deadlines.NEAR)
+OPEN = "open"
+ANY_SUPERVISION = "any"
+
+
+def _value(params: Mapping[str, Any], key: str) -> Any:
+    value = params.get(key)
+    if isinstance(value, str):
+        value = value.strip()
+    return value if value not in (None, "", [], ()) else None
+
+
+def _id(value: Any) -> int | None:
+    if hasattr(value, "pk"):
+        return value.pk
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+def _statuses(value: Any) -> list[str] | None:
+    if isinstance(value, str):
+        value = value.split(",")
+    wanted: set[str] = set()
+    for item in value:
+        item = str(item).strip()
+        if item == OPEN:
+            wanted |= set(OPEN_STATES)
+        elif item in Status.values:
+            wanted.add(item)
+    return sorted(wanted) or None
+
+
+def sort_key(params: Mapping[str, Any]) -> str:
+    """The sort actually applied: the requested one if whitelisted, else the default (for a
+    search, SEARCH_SORT)."""
+    requested = _value(params, "sort")
+    if requested in SORTS:
+        return requested
+    return SEARCH_SORT if isinstance(_value(params, "q"), str) else DEFAULT_SORT
+
+
+def filter_ledger(
+    queryset: QuerySet[Clue], params: Mapping[str, Any], *, today: dt.date | None = None
+) -> QuerySet[Clue]:
+    """Narrow an already scoped clue queryset by the ledger filters in params, and order it."""
+    from zhengdun.org.models import Person, Unit
+
+    qs = queryset
+    unit_id = _id(_value(params, "unit"))
+    if _value(params, "unit") is not None and unit_id is not None:
+        path = Unit.objects.filter(pk=unit_id).values_list("path", flat=True).first()
+        if path is None:
+            qs = qs.none()
+        else:
+            qs = qs.filter(Q(handling_unit__path__startswith=path) | Q(owner_unit__path__startswith=path))
+
+    channel_id = _id(_value(params, "channel"))
+    if channel_id is not None:
+        qs = qs.filter(channel_id=channel_id)
+
+    category_id = _id(_value(params, "category"))
+    if category_id is not None:
+        # a subquery on the link table rather than a join: no duplicate rows, no DISTINCT
+        links = Clue.categories.through.objects.filter(category_id=category_id)
+        qs = qs.filter(pk__in=links.values("clue_id"))
+
+    status = _value(params, "status")
+    if status is not None:
+        wanted = _statuses(status)
+        if wanted is not None:
+            qs = qs.filter(status__in=wanted)
+
+    disposition = _value(params, "disposition")
+    if disposition in Disposition.values:
+        qs = qs.filter(disposition=disposition)
+
+    subjects = ClueSubject.objects.all()
+    narrowed = False
+    result = _value(params, "result")
+    if result in Result.values:
+        subjects, narrowed = subjects.filter(result=result), True
+    xingtai = _id(_value(params, "xingtai"))
+    if xingtai is not None and 1 <= xingtai <= 4:
+        subjects, narrowed = subjects.filter(xingtai=xingtai), True
+    subject = _value(params, "subject")
+    by_name = False
+    if isinstance(subject, str):
+        subject = subject[:50]
+        if Person.objects.filter(police_no=subject).exists():
+            subjects = subjects.filter(person__police_no=subject)
+        else:
+            subjects, by_name = subjects.filter(name__contains=subject), True
+        narrowed = True
+    # one subject must meet every subject condition (e.g. 张明's result, not anyone's)
+    if by_name and search.query_terms(subject) == [subject.lower()] and len(subject) >= 2:
+        # subject names are in the bigram index: narrow by it first, then check the name on
+        # those few clues only (a LIKE '%…%' scan of every subject costs seconds at 1M rows)
+        qs = search.filter_clues(qs, subject).filter(Exists(subjects.filter(clue_id=OuterRef("pk"))))
+    elif narrowed:
+        qs = qs.filter(pk__in=subjects.values("clue_id"))
+
+    flag = _value(params, "flag")
+    if flag in FLAGS:
+        today = today or timezone.localdate()
+        if flag == deadlines.OVERDUE:
+            qs = qs.overdue(today)
+        else:
+            qs = qs.near_due(today, deadlines.near_until(today))
+
+    supervision = _value(params, "supervision")
+    if supervision == ANY_SUPERVISION:
+        qs = qs.exclude(supervision_level=SupervisionLevel.NONE)
+    elif supervision in SupervisionLevel.values:
+        qs = qs.filter(supervision_level=supervision)
+
+    if _value(params, "pending") in ("1", 1, True, "true"):
+        waiting = Request.objects.filter(decision=Request.Decision.PENDING)
+        qs = qs.filter(pk__in=waiting.values("clue_id"))
+
+    for key, lookup in (
+        ("received_from", "received_on__gte"),
+        ("received_to", "received_on__lte"),
+        ("closed_from", "closed_on__gte"),
+        ("closed_to", "closed_on__lte"),
+    ):
+        day = parse_date_or_none(_value(params, key))
+        if day is not None:
+            qs = qs.filter(**{lookup: day})
+
+    q = _value(params, "q")
+    if isinstance(q, str):
+        qs = search.filter_clues(qs, q[:200])
+
+    return qs.order_by(*SORTS[sort_key(params)])
