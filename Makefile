@@ -33,6 +33,11 @@ lint: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Debian's Chromium and a CJK font for the browser tests (tests/browser); .ci/run does the same.
+browsers:
+	@test -x /usr/bin/chromium && test -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc \
+		|| (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk)
+
 # Refresh the vendored front-end assets from their npm packages (needs the npm registry; the
 # app itself never fetches anything at run time).
 vendor:

@@ -28,7 +28,9 @@ OUT = ROOT / "bench" / "out"
 def _env(backend: str) -> dict[str, str]:
     env = {**os.environ, "ZHENGDUN_DATA_DIR": str(OUT / backend), "ZHENGDUN_DEBUG": "0"}
     if backend == "postgres":
-        env["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zd_bench")
+        env["DATABASE_URL"] = os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zd_bench"
+        )
     else:
         env.pop("DATABASE_URL", None)
     return env
@@ -84,7 +86,9 @@ def _print(backend: str, clues: int, figures: dict) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--clues", type=int, default=100_000)
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--rounds", type=int, default=30)

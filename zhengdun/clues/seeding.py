@@ -254,7 +254,7 @@ def _one_clue(
             external_ref=f"12337-2021-{ordinal:06d}" if channel.code == "12337" else "",
             sensitivity="important" if ordinal % 23 == 0 else "normal",
             subjects=[{"person_id": subject.pk}],
-            viewers=[leader],
+            viewers=[leader, county_leader, handler],
         )
         if status == Status.MERGED and created:
             twin = next((c for c in reversed(created) if c.status not in (Status.MERGED,)), created[0])
@@ -280,6 +280,7 @@ def _one_clue(
         actions.assign_clue(office, clue, unit=unit, handler=handler)
         approver = county_leader if rng.random() < 0.5 else leader
         if rng.random() < 0.2:
+            clue.refresh_from_db()
             actions.supervise_clue(
                 office if rng.random() < 0.5 else leader,
                 clue,
@@ -345,6 +346,7 @@ def _one_clue(
                     actions.add_measure(handler, row, kind=kind, decided_on=today)
             elif result == Result.FALSE and rng.random() < 0.5:
                 actions.set_cleared(handler, row, cleared=True, note="经核查反映不实，予以澄清正名")
+        clue.refresh_from_db()  # per-subject steps moved the clue's version on
         if disposition == Disposition.PRELIMINARY_CHECK and result == Result.TRUE and rng.random() < 0.3:
             actions.record_case(handler, clue, proposed_on=today)
         actions.submit_closure(handler, clue, reason="核查工作已完成，处理措施已落实，建议办结")

@@ -4,6 +4,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from zhengdun.accounts.api_auth import api_auth
@@ -97,6 +98,25 @@ def _invalid_action(request: HttpRequest, exc: DjangoValidationError) -> HttpRes
         for msg in messages
     ]
     return api.create_response(request, {"detail": errors}, status=422)
+
+
+# ninja's own HttpError messages, in the language of the rest of the API
+_HTTP_MESSAGES = {
+    "Unauthorized": "未认证：请在请求头提供有效的令牌（Authorization: Bearer <令牌>），或先登录",
+    "Forbidden": "您没有执行此操作的权限",
+    "Cannot parse request body": "请求体无法解析，应为 JSON",
+    "Too many requests.": "请求过于频繁，请稍后再试",
+}
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    message = str(exc)
+    for english, chinese in _HTTP_MESSAGES.items():
+        if message.startswith(english):
+            message = chinese
+            break
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
 
 
 @api.exception_handler(PermissionDenied)

@@ -211,6 +211,8 @@ USE_THOUSAND_SEPARATOR = False
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
+if TESTING:
+    STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns about a missing root; tests use the finders
 MEDIA_ROOT = Path(env_str("ZHENGDUN_MEDIA_DIR", str(DATA_DIR / "files")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -259,6 +261,7 @@ PLATFORM_NAME = env_str("ZHENGDUN_PLATFORM_NAME", "教育整顿工作平台")
 PORT = env_int("ZHENGDUN_PORT", 8000)
 HOST = env_str("ZHENGDUN_HOST", "127.0.0.1")
 WORKERS = env_int("ZHENGDUN_WORKERS", 2)
+THREADS = env_int("ZHENGDUN_THREADS", 4)
 
 LOGGING = {
     "version": 1,

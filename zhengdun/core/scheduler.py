@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import IO
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 log = logging.getLogger(__name__)
 _lock_file: IO[str] | None = None
@@ -34,7 +34,10 @@ def run_due_jobs() -> None:
         except Exception:  # a failing job must not stop the others or the thread
             log.exception("scheduled job failed: %s", name)
         finally:
-            close_old_connections()
+            # a thread of its own must not hold a broken or stale connection between runs
+            # (inside a caller's transaction — a test — the connection is the caller's)
+            if not connection.in_atomic_block:
+                close_old_connections()
 
 
 def _loop(stop: threading.Event, interval: float) -> None:
@@ -60,7 +63,10 @@ def start_embedded_scheduler() -> threading.Event | None:
     _lock_file = handle
     stop = threading.Event()
     thread = threading.Thread(
-        target=_loop, args=(stop, settings.SCHEDULER_INTERVAL_MINUTES * 60), name="zhengdun-scheduler", daemon=True
+        target=_loop,
+        args=(stop, settings.SCHEDULER_INTERVAL_MINUTES * 60),
+        name="zhengdun-scheduler",
+        daemon=True,
     )
     thread.start()
     return stop

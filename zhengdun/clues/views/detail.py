@@ -23,7 +23,7 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import select_template
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -47,6 +47,7 @@ from zhengdun.clues.models import (
     Sensitivity,
     Status,
 )
+from zhengdun.clues.workflow import EVENT_LABELS
 from zhengdun.core.errors import ConflictError, InvalidTransition
 from zhengdun.org.forms import apply_errors
 from zhengdun.org.models import Person
@@ -61,7 +62,7 @@ class Spec:
 
     workflow: str
     form: type[f.ActionForm]
-    run: Callable[[Any, Clue, Any, ClueSubject | None], str]
+    run: Callable[[Any, Clue, dict[str, Any], Any], str]
     multipart: bool = False
 
     @property
@@ -69,234 +70,220 @@ class Spec:
         return workflow.ACTIONS[self.workflow].label
 
 
-def _assign(user: Any, clue: Clue, form: Any, _s: Any) -> str:
-    d = form.cleaned_data
+# Each runner takes (user, clue, valid form, subject) and returns the message shown afterwards.
+Data = dict[str, Any]
+
+
+def _assign(user: Any, clue: Clue, d: Data, _s: Any) -> str:
     actions.assign_clue(
         user, clue, unit=d["unit"], handler=d["handler"], deadline=d["deadline"], note=d["note"]
     )
     return f"已交办{d['unit'].name}，办理时限{clue.deadline:%Y-%m-%d}"
 
 
-def _edit(user: Any, clue: Clue, form: Any, _s: Any) -> str:
+def _return(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+    actions.return_clue(user, clue, reason=d["reason"])
+    return "已退回教育整顿办"
+
+
+def _propose(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+    actions.propose_disposition(user, clue, disposition=d["disposition"], reason=d["reason"])
+    return "处置意见已提交审批"
+
+
+def _approve_disposition(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+    actions.approve_disposition(user, clue, comment=d["comment"])
+    return f"已批准处置方式：{clue.get_disposition_display()}"
+
+
+def _reject_disposition(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+    actions.reject_disposition(user, clue, comment=d["reason"])
+    return "已退回处置意见"
+
+
+def _reactivate(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+    actions.reactivate_clue(user, clue, reason=d["reason"])
+    return "线索已重新启用"
+
+
+def _submit_closure(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+    actions.submit_closure(user, clue, reason=d["reason"])
+    return "已提请办结审批"
+
+
+def _approve_closure(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+    actions.approve_closure(user, clue, comment=d["comment"])
+    return "已批准办结"
+
+
+def _reject_closure(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+    actions.reject_closure(user, clue, comment=d["reason"])
+    return "已退回办结申请"
+
+
+def _feedback(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+    actions.record_feedback(
+        user,
+        clue,
+        method=d["method"],
+        fed_back_on=d["fed_back_on"],
+        content=d["content"],
+        opinion=d["opinion"],
+    )
+    return "已记录反馈情况"
+
+
+def _archive(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+    actions.archive_clue(user, clue)
+    return "线索已归档"
+
+
+def _transfer(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+    actions.transfer_clue(
+        user,
+        clue,
+        target=d["target"],
+        receiver=d["receiver"],
+        reason=d["reason"],
+        transferred_on=d["transferred_on"],
+    )
+    return f"线索已移交{d['receiver']}"
+
+
+def _merge(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+    actions.merge_clue(user, clue, into=d["into"], reason=d["reason"])
+    return f"已作为重复件并入线索{d['into'].number}"
+
+
+def _reopen(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+    actions.reopen_clue(user, clue, reason=d["reason"])
+    return "线索已重新办理"
+
+
+def _edit(user: Any, clue: Clue, d: Data, _s: Any) -> str:
     actions.update_clue(
         user,
         clue,
-        version=form.cleaned_data["version"],
-        categories=list(form.cleaned_data["categories"]),
-        **form.action_values(),
+        version=d["version"],
+        categories=list(d["categories"]),
+        channel_id=d["channel"].pk,
+        received_on=d["received_on"],
+        external_ref=d["external_ref"].strip(),
+        reporting_mode=d["reporting_mode"],
+        summary=d["summary"],
+        content=d["content"],
+        sensitivity=d["sensitivity"],
     )
     return "已保存登记信息的修改"
 
 
-def _decide_extension(user: Any, clue: Clue, form: Any, _s: Any) -> str:
-    approve = form.cleaned_data["decision"] == "approve"
-    actions.decide_extension(user, clue, approve=approve, comment=form.cleaned_data["reason"])
+def _add_subject(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+    if d.get("person"):
+        values = {"person_id": d["person"].pk}
+    else:
+        values = {"name": d["name"], "unit_text": d["unit_text"], "position": d["position"]}
+    return f"已添加被反映人{actions.add_subject(user, clue, values).name}"
+
+
+def _record_case(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+    actions.record_case(user, clue, proposed_on=d["proposed_on"], filed_on=d["filed_on"])
+    return "已登记立案情况"
+
+
+def _request_extension(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+    actions.request_extension(user, clue, new_deadline=d["new_deadline"], reason=d["reason"])
+    return "延期申请已提交审批"
+
+
+def _decide_extension(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+    approve = d["decision"] == "approve"
+    actions.decide_extension(user, clue, approve=approve, comment=d["reason"])
     return f"已同意延期，办理时限调整为{clue.deadline:%Y-%m-%d}" if approve else "已不同意延期"
 
 
-def _merge(user: Any, clue: Clue, form: Any, _s: Any) -> str:
-    into = form.cleaned_data["into"]
-    actions.merge_clue(user, clue, into=into, reason=form.cleaned_data["reason"])
-    return f"已作为重复件并入线索{into.number}"
+def _supervise(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+    actions.supervise_clue(
+        user, clue, level=d["level"], reason=d["reason"], note=d["note"], report_by=d["report_by"]
+    )
+    return "已督办"
 
 
-def _cd(form: Any, key: str) -> Any:
-    return form.cleaned_data[key]
+def _transfer_outcome(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+    actions.record_transfer_outcome(
+        user, d["transfer"], outcome=d["outcome"], result=d["outcome_result"], outcome_on=d["outcome_on"]
+    )
+    return "已登记移交结果"
+
+
+def _attach(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+    return f"已上传附件{actions.add_attachment(user, clue, upload=d['file']).original_name}"
+
+
+def _name_viewers(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+    actions.name_viewers(user, clue, users=list(d["users"]))
+    return "已保存知悉人"
+
+
+def _record_result(user: Any, clue: Clue, d: Data, s: ClueSubject) -> str:
+    actions.record_result(user, s, result=d["result"], note=d["result_note"])
+    return f"已录入{s.name}的核查结论"
+
+
+def _set_cleared(user: Any, clue: Clue, d: Data, s: ClueSubject) -> str:
+    actions.set_cleared(user, s, cleared=d["cleared"], note=d["note"])
+    return f"已为{s.name}澄清正名" if d["cleared"] else f"已撤销{s.name}的澄清正名"
+
+
+def _record_measure(user: Any, clue: Clue, d: Data, s: ClueSubject) -> str:
+    actions.add_measure(user, s, kind=d["kind"], decided_on=d["decided_on"], note=d["note"])
+    return f"已录入{s.name}的处理措施"
+
+
+def _remove_measure(user: Any, clue: Clue, d: Data, s: ClueSubject) -> str:
+    actions.remove_measure(user, d["measure"])
+    return "已删除处理措施"
+
+
+def _remove_subject(user: Any, clue: Clue, d: Data, s: ClueSubject) -> str:
+    actions.remove_subject(user, s)
+    return f"已删除被反映人{s.name}"
 
 
 ACTION_SPECS: dict[str, Spec] = {
     "assign": Spec("assign", f.AssignForm, _assign),
-    "return_to_office": Spec(
-        "return_to_office",
-        f.ReturnForm,
-        lambda u, c, fm, s: (actions.return_clue(u, c, reason=_cd(fm, "reason")), "已退回教育整顿办")[1],
-    ),
-    "propose_disposition": Spec(
-        "propose_disposition",
-        f.ProposeDispositionForm,
-        lambda u, c, fm, s: (
-            actions.propose_disposition(u, c, disposition=_cd(fm, "disposition"), reason=_cd(fm, "reason")),
-            "处置意见已提交审批",
-        )[1],
-    ),
-    "approve_disposition": Spec(
-        "approve_disposition",
-        f.ApproveDispositionForm,
-        lambda u, c, fm, s: (
-            actions.approve_disposition(u, c, comment=_cd(fm, "comment")),
-            f"已批准处置方式：{c.get_disposition_display()}",
-        )[1],
-    ),
-    "reject_disposition": Spec(
-        "reject_disposition",
-        f.RejectDispositionForm,
-        lambda u, c, fm, s: (
-            actions.reject_disposition(u, c, comment=_cd(fm, "reason")),
-            "已退回处置意见",
-        )[1],
-    ),
-    "reactivate": Spec(
-        "reactivate",
-        f.ReactivateForm,
-        lambda u, c, fm, s: (actions.reactivate_clue(u, c, reason=_cd(fm, "reason")), "线索已重新启用")[1],
-    ),
-    "submit_closure": Spec(
-        "submit_closure",
-        f.SubmitClosureForm,
-        lambda u, c, fm, s: (actions.submit_closure(u, c, reason=_cd(fm, "reason")), "已提请办结审批")[1],
-    ),
-    "approve_closure": Spec(
-        "approve_closure",
-        f.ApproveClosureForm,
-        lambda u, c, fm, s: (actions.approve_closure(u, c, comment=_cd(fm, "comment")), "已批准办结")[1],
-    ),
-    "reject_closure": Spec(
-        "reject_closure",
-        f.RejectClosureForm,
-        lambda u, c, fm, s: (actions.reject_closure(u, c, comment=_cd(fm, "reason")), "已退回办结申请")[1],
-    ),
-    "record_feedback": Spec(
-        "record_feedback",
-        f.RecordFeedbackForm,
-        lambda u, c, fm, s: (
-            actions.record_feedback(
-                u,
-                c,
-                method=_cd(fm, "method"),
-                fed_back_on=_cd(fm, "fed_back_on"),
-                content=_cd(fm, "content"),
-                opinion=_cd(fm, "opinion"),
-            ),
-            "已记录反馈情况",
-        )[1],
-    ),
-    "archive": Spec(
-        "archive", f.ArchiveForm, lambda u, c, fm, s: (actions.archive_clue(u, c), "线索已归档")[1]
-    ),
-    "transfer": Spec(
-        "transfer",
-        f.TransferForm,
-        lambda u, c, fm, s: (
-            actions.transfer_clue(
-                u,
-                c,
-                target=_cd(fm, "target"),
-                receiver=_cd(fm, "receiver"),
-                reason=_cd(fm, "reason"),
-                transferred_on=_cd(fm, "transferred_on"),
-            ),
-            f"线索已移交{_cd(fm, 'receiver')}",
-        )[1],
-    ),
+    "return_to_office": Spec("return_to_office", f.ReturnForm, _return),
+    "propose_disposition": Spec("propose_disposition", f.ProposeDispositionForm, _propose),
+    "approve_disposition": Spec("approve_disposition", f.ApproveDispositionForm, _approve_disposition),
+    "reject_disposition": Spec("reject_disposition", f.RejectDispositionForm, _reject_disposition),
+    "reactivate": Spec("reactivate", f.ReactivateForm, _reactivate),
+    "submit_closure": Spec("submit_closure", f.SubmitClosureForm, _submit_closure),
+    "approve_closure": Spec("approve_closure", f.ApproveClosureForm, _approve_closure),
+    "reject_closure": Spec("reject_closure", f.RejectClosureForm, _reject_closure),
+    "record_feedback": Spec("record_feedback", f.RecordFeedbackForm, _feedback),
+    "archive": Spec("archive", f.ArchiveForm, _archive),
+    "transfer": Spec("transfer", f.TransferForm, _transfer),
     "merge": Spec("merge", f.MergeForm, _merge),
-    "reopen": Spec(
-        "reopen",
-        f.ReopenForm,
-        lambda u, c, fm, s: (actions.reopen_clue(u, c, reason=_cd(fm, "reason")), "线索已重新办理")[1],
-    ),
+    "reopen": Spec("reopen", f.ReopenForm, _reopen),
     "edit": Spec("edit", f.EditForm, _edit),
-    "edit_subjects": Spec(
-        "edit_subjects",
-        f.AddSubjectForm,
-        lambda u, c, fm, s: f"已添加被反映人{actions.add_subject(u, c, fm.subject_values()).name}",
-    ),
-    "record_case": Spec(
-        "record_case",
-        f.RecordCaseForm,
-        lambda u, c, fm, s: (
-            actions.record_case(u, c, proposed_on=_cd(fm, "proposed_on"), filed_on=_cd(fm, "filed_on")),
-            "已登记立案情况",
-        )[1],
-    ),
-    "request_extension": Spec(
-        "request_extension",
-        f.RequestExtensionForm,
-        lambda u, c, fm, s: (
-            actions.request_extension(u, c, new_deadline=_cd(fm, "new_deadline"), reason=_cd(fm, "reason")),
-            "延期申请已提交审批",
-        )[1],
-    ),
+    "edit_subjects": Spec("edit_subjects", f.AddSubjectForm, _add_subject),
+    "record_case": Spec("record_case", f.RecordCaseForm, _record_case),
+    "request_extension": Spec("request_extension", f.RequestExtensionForm, _request_extension),
     "decide_extension": Spec("decide_extension", f.DecideExtensionForm, _decide_extension),
-    "supervise": Spec(
-        "supervise",
-        f.SuperviseForm,
-        lambda u, c, fm, s: (
-            actions.supervise_clue(
-                u,
-                c,
-                level=_cd(fm, "level"),
-                reason=_cd(fm, "reason"),
-                note=_cd(fm, "note"),
-                report_by=_cd(fm, "report_by"),
-            ),
-            "已督办",
-        )[1],
-    ),
+    "supervise": Spec("supervise", f.SuperviseForm, _supervise),
     "record_transfer_outcome": Spec(
-        "record_transfer_outcome",
-        f.RecordTransferOutcomeForm,
-        lambda u, c, fm, s: (
-            actions.record_transfer_outcome(
-                u,
-                _cd(fm, "transfer"),
-                outcome=_cd(fm, "outcome"),
-                result=_cd(fm, "outcome_result"),
-                outcome_on=_cd(fm, "outcome_on"),
-            ),
-            "已登记移交结果",
-        )[1],
+        "record_transfer_outcome", f.RecordTransferOutcomeForm, _transfer_outcome
     ),
-    "attach": Spec(
-        "attach",
-        f.AttachForm,
-        lambda u, c, fm, s: f"已上传附件{actions.add_attachment(u, c, upload=_cd(fm, 'file')).original_name}",
-        multipart=True,
-    ),
-    "name_viewers": Spec(
-        "name_viewers",
-        f.NameViewersForm,
-        lambda u, c, fm, s: (actions.name_viewers(u, c, users=list(_cd(fm, "users"))), "已保存知悉人")[1],
-    ),
+    "attach": Spec("attach", f.AttachForm, _attach, multipart=True),
+    "name_viewers": Spec("name_viewers", f.NameViewersForm, _name_viewers),
 }
 
-# Actions on one subject (被反映人); each is gated by the workflow row named first.
+# Actions on one subject (被反映人), each gated by the workflow row it names.
 SUBJECT_SPECS: dict[str, Spec] = {
-    "record_result": Spec(
-        "record_result",
-        f.RecordResultForm,
-        lambda u, c, fm, s: (
-            actions.record_result(u, s, result=_cd(fm, "result"), note=_cd(fm, "result_note")),
-            f"已录入{s.name}的核查结论",
-        )[1],
-    ),
-    "set_cleared": Spec(
-        "record_result",
-        f.SetClearedForm,
-        lambda u, c, fm, s: (
-            actions.set_cleared(u, s, cleared=_cd(fm, "cleared"), note=_cd(fm, "note")),
-            f"已为{s.name}澄清正名" if _cd(fm, "cleared") else f"已撤销{s.name}的澄清正名",
-        )[1],
-    ),
-    "record_measure": Spec(
-        "record_measure",
-        f.RecordMeasureForm,
-        lambda u, c, fm, s: (
-            actions.add_measure(
-                u, s, kind=_cd(fm, "kind"), decided_on=_cd(fm, "decided_on"), note=_cd(fm, "note")
-            ),
-            f"已录入{s.name}的处理措施",
-        )[1],
-    ),
-    "remove_measure": Spec(
-        "record_measure",
-        f.RemoveMeasureForm,
-        lambda u, c, fm, s: (actions.remove_measure(u, _cd(fm, "measure")), "已删除处理措施")[1],
-    ),
-    "remove_subject": Spec(
-        "edit_subjects",
-        f.RemoveSubjectForm,
-        lambda u, c, fm, s: (actions.remove_subject(u, s), f"已删除被反映人{s.name}")[1],
-    ),
+    "record_result": Spec("record_result", f.RecordResultForm, _record_result),
+    "set_cleared": Spec("record_result", f.SetClearedForm, _set_cleared),
+    "record_measure": Spec("record_measure", f.RecordMeasureForm, _record_measure),
+    "remove_measure": Spec("record_measure", f.RemoveMeasureForm, _remove_measure),
+    "remove_subject": Spec("edit_subjects", f.RemoveSubjectForm, _remove_subject),
 }
 
 SUBJECT_TITLES = {
@@ -307,30 +294,10 @@ SUBJECT_TITLES = {
     "remove_subject": "删除被反映人",
 }
 
-# Shown on each subject's card rather than in the page's action bar.
-SUBJECT_LEVEL = frozenset({"record_result", "record_measure"})
+# Offered in the 被反映人 panel (on each subject's card, or its heading) rather than the action bar.
+SUBJECT_LEVEL = frozenset({"record_result", "record_measure", "edit_subjects"})
 
 # Timeline labels of the steps that are not rows of the workflow table.
-EVENT_LABELS: dict[str, str] = {
-    "registered": "登记",
-    "edited": "修改登记信息",
-    "subject_added": "添加被反映人",
-    "subject_removed": "删除被反映人",
-    "result_recorded": "录入核查结论",
-    "measure_recorded": "录入处理措施",
-    "measure_removed": "删除处理措施",
-    "cleared": "澄清正名",
-    "cleared_undone": "撤销澄清正名",
-    "case_recorded": "登记立案情况",
-    "transfer_outcome_recorded": "登记移交结果",
-    "extension_requested": "申请延期",
-    "extension_approved": "同意延期",
-    "extension_rejected": "不同意延期",
-    "supervised": "督办",
-    "attachment_added": "上传附件",
-    "viewers_named": "指定知悉人",
-    "duplicate_merged": "重复件并入",
-}
 
 FIELD_LABELS = {
     "channel_id": "线索来源",
@@ -373,13 +340,7 @@ def _load_subject(user: Any, pk: int) -> ClueSubject:
 
 
 def _ledger_url() -> str:
-    # The ledger's own module names its list page; fall back to the home page before it exists.
-    for name in ("clues:ledger", "clues:list", "clues:clue_list"):
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return "/"
+    return reverse("clues:list")
 
 
 # --- the page ----------------------------------------------------------------------------------
@@ -408,14 +369,26 @@ def _shown(name: str, clue: Clue, pending: dict[str, Request]) -> bool:
     return True
 
 
-# Sending something back is the one kind of step drawn in red outline; moving forward is blue.
+# The main path forward is blue, sending something back red outline, everything else plain.
+_FORWARD = frozenset(
+    {
+        "assign",
+        "propose_disposition",
+        "approve_disposition",
+        "reactivate",
+        "submit_closure",
+        "approve_closure",
+        "record_feedback",
+        "archive",
+    }
+)
 _SEND_BACK = frozenset({"return_to_office", "reject_disposition", "reject_closure"})
 
 
 def _button_style(action: workflow.Action) -> str:
     if action.name in _SEND_BACK:
         return "danger"
-    return "primary" if action.is_transition else ""
+    return "primary" if action.name in _FORWARD else ""
 
 
 def _event_details(event: Any, channels: dict[int, str]) -> list[tuple[str, str]]:
@@ -623,7 +596,7 @@ def _render_page(
         # the user's): replace the whole of it, with the message on top.
         response = render(request, "clues/_detail_page.html", context, status=status)
         response["HX-Retarget"] = "#clue-page"
-        response["HX-Reswap"] = "outerHTML"
+        response["HX-Reswap"] = "outerHTML show:window:top"
         return response
     return render(request, "clues/clue_detail.html", context, status=status)
 
@@ -688,7 +661,7 @@ def _perform(
         if form.is_valid():
             try:
                 with transaction.atomic():
-                    message = spec.run(user, clue, form, subject)
+                    message = spec.run(user, clue, form.cleaned_data, subject)
             except ValidationError as exc:
                 apply_errors(form, exc)
             except (InvalidTransition, ConflictError, PermissionDenied) as exc:

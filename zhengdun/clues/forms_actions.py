@@ -1,0 +1,617 @@
+"""Forms of the actions on a clue's detail page, one per action of clues.workflow.
+
+They only parse and check input; clues.actions does the writing and has the last word on every
+rule (a form's choices narrow what a user is offered, the action refuses what is not allowed).
+Field names follow the keys of the actions' ValidationErrors, so a refusal lands beside the
+field it is about.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from zhengdun.accounts import permissions
+from zhengdun.accounts.models import RoleAssignment, User
+from zhengdun.accounts.roles import roles_with
+from zhengdun.clues import deadlines
+from zhengdun.clues.actions import SUPERVISION_REASONS
+from zhengdun.clues.models import (
+    MEASURE_GROUPS,
+    Category,
+    Channel,
+    Clue,
+    ClueSubject,
+    Disposition,
+    Feedback,
+    Measure,
+    MeasureKind,
+    ReportingMode,
+    Result,
+    Sensitivity,
+    SupervisionLevel,
+    Transfer,
+)
+from zhengdun.org.forms import DATE_INPUT_FORMATS, UnitChoiceField
+from zhengdun.org.models import Person, Unit
+
+DATE_ERRORS = {"invalid": "日期格式不正确，请按 2021-06-02 填写"}
+
+
+def date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={**DATE_ERRORS, "required": f"请填写{label}"},
+    )
+
+
+def text_field(
+    label: str, *, required: bool = True, max_length: int = 2000, rows: int = 3
+) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={
+            "required": f"请填写{label}",
+            "max_length": f"{label}不能超过{max_length}个字",
+        },
+    )
+
+
+def choice_field(
+    label: str, choices: Any, *, required: bool = True, radio: bool = False
+) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        required=required,
+        choices=choices,
+        widget=forms.RadioSelect if radio else forms.Select,
+        error_messages={"required": f"请选择{label}", "invalid_choice": f"请选择有效的{label}"},
+    )
+
+
+def user_label(user: User, unit: Unit | None = None) -> str:
+    where = unit or user.unit
+    return f"{user}（{where.name}）" if where is not None else str(user)
+
+
+class ActionForm(forms.Form):
+    """Base of the action forms: knows the acting user and the clue (and the subject, for the
+    per-subject actions)."""
+
+    submit_label = "确定"
+    danger = False
+
+    def __init__(
+        self, *args: Any, user: Any, clue: Clue, subject: ClueSubject | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.clue = clue
+        self.subject = subject
+        if not self.is_bound:
+            self.initial = {**self.defaults(), **self.initial}
+
+    def defaults(self) -> dict[str, Any]:
+        """Initial values taken from the clue or subject as it stands (an unbound form only)."""
+        return {}
+
+
+# --- assignment ------------------------------------------------------------------------------
+
+
+def assignable_units(user: Any) -> QuerySet[Unit]:
+    """Units the user may assign to: inside their clues.assign subtrees, organisations only."""
+    paths = permissions.unit_paths_for(user, "clues.assign")
+    within = Q(pk__in=[])
+    for path in paths:
+        within |= Q(path__startswith=path)
+    return Unit.objects.filter(within, is_active=True).exclude(type__in=Unit.AREA_TYPES)
+
+
+def eligible_handlers(user: Any, clue: Clue, unit: Unit | None = None) -> list[tuple[User, Unit]]:
+    """Active users holding clues.handle on the unit (or, without a unit, on any unit the user
+    may assign to), each with the unit of their grant. A subject of the clue is never offered."""
+    grants = (
+        RoleAssignment.objects.filter(
+            role__in=roles_with("clues.handle"), user__is_active=True, unit__is_active=True
+        )
+        .select_related("user", "unit")
+        .order_by("unit__path", "user__username")
+    )
+    if unit is not None:
+        # A grant covers its unit's subtree: the grant's unit is the unit or one of its ancestors.
+        grants = [g for g in grants if unit.path.startswith(g.unit.path)]
+    else:
+        paths = permissions.unit_paths_for(user, "clues.assign")
+        grants = [g for g in grants if any(g.unit.path.startswith(p) for p in paths)]
+    subjects = set(clue.subjects.exclude(person=None).values_list("person_id", flat=True))
+    seen: set[int] = set()
+    found: list[tuple[User, Unit]] = []
+    for grant in grants:
+        if grant.user_id in seen or grant.user.person_id in subjects:
+            continue
+        seen.add(grant.user_id)
+        found.append((grant.user, grant.unit))
+    return found
+
+
+class HandlerChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.units: dict[int, Unit] = {}
+
+    def label_from_instance(self, obj: User) -> str:
+        return user_label(obj, self.units.get(obj.pk))
+
+
+class AssignForm(ActionForm):
+    submit_label = "交办"
+
+    unit = UnitChoiceField(
+        Unit.objects.none(),
+        label="承办单位",
+        empty_label="请选择承办单位",
+        error_messages={
+            "required": "请选择承办单位",
+            "invalid_choice": "所选单位不存在或不在您的交办范围内",
+        },
+    )
+    handler = HandlerChoiceField(
+        User.objects.none(),
+        label="承办人",
+        required=False,
+        empty_label="由承办单位自行确定",
+        error_messages={"invalid_choice": "所选承办人不是承办单位的单位承办人"},
+    )
+    deadline = date_field("办理时限", required=False)
+    note = text_field("交办意见", required=False, max_length=2000, rows=2)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit_field: UnitChoiceField = self.fields["unit"]  # type: ignore[assignment]
+        unit_field.set_queryset(assignable_units(self.user))
+        self.default_deadline = deadlines.handling_deadline(
+            self.clue.channel, list(self.clue.categories.all()), timezone.localdate()
+        )
+        days, working = deadlines.rule_for(self.clue.channel, list(self.clue.categories.all()))
+        self.fields["deadline"].initial = self.default_deadline
+        self.fields["deadline"].help_text = (
+            f"按时限规则（{days}{'个工作日' if working else '天'}）自交办之日起算为"
+            f"{self.default_deadline:%Y-%m-%d}；留空即按规则计算"
+        )
+        unit = self.chosen_unit()
+        pairs = eligible_handlers(self.user, self.clue, unit)
+        handler_field: HandlerChoiceField = self.fields["handler"]  # type: ignore[assignment]
+        handler_field.queryset = User.objects.filter(pk__in=[u.pk for u, _ in pairs]).order_by("username")
+        handler_field.units = {u.pk: g for u, g in pairs}
+        handler_field.help_text = (
+            "列出该单位的单位承办人" if unit is not None else "先选择承办单位可只列出该单位的承办人"
+        )
+
+    def chosen_unit(self) -> Unit | None:
+        raw = self.data.get("unit") if self.is_bound else self.initial.get("unit")
+        if raw in (None, ""):
+            return None
+        try:
+            return assignable_units(self.user).filter(pk=int(getattr(raw, "pk", raw))).first()
+        except (TypeError, ValueError):
+            return None
+
+
+# --- reasons --------------------------------------------------------------------------------
+
+
+class ReturnForm(ActionForm):
+    submit_label = "退回"
+    danger = True
+    reason = text_field("退回理由")
+
+
+class ReactivateForm(ActionForm):
+    submit_label = "重新启用"
+    reason = text_field("启用理由（新情况）")
+
+
+class ReopenForm(ActionForm):
+    submit_label = "重新办理"
+    reason = text_field("重新办理理由")
+
+
+# --- disposition and closure ------------------------------------------------------------------
+
+
+class ProposeDispositionForm(ActionForm):
+    submit_label = "提交审批"
+    disposition = choice_field("处置方式", Disposition.choices, radio=True)
+    reason = text_field("处置理由", rows=4)
+
+
+class ApproveForm(ActionForm):
+    submit_label = "批准"
+    comment = text_field("审批意见", required=False)
+
+
+class ApproveDispositionForm(ApproveForm):
+    submit_label = "批准处置"
+
+
+class ApproveClosureForm(ApproveForm):
+    submit_label = "批准办结"
+
+
+class RejectForm(ActionForm):
+    submit_label = "退回"
+    danger = True
+    reason = text_field("退回理由")
+
+
+class RejectDispositionForm(RejectForm):
+    submit_label = "退回处置意见"
+
+
+class RejectClosureForm(RejectForm):
+    submit_label = "退回办结"
+
+
+class SubmitClosureForm(ActionForm):
+    submit_label = "提请办结"
+    reason = text_field("办结报告", max_length=5000, rows=6)
+
+
+class RecordFeedbackForm(ActionForm):
+    submit_label = "保存反馈"
+    method = choice_field("反馈方式", [("", "请选择")] + list(Feedback.Method.choices))
+    fed_back_on = date_field("反馈日期")
+    content = text_field("反馈内容", max_length=5000, rows=4)
+    opinion = choice_field(
+        "举报人意见",
+        [("", "未表态")] + [c for c in Feedback.Opinion.choices if c[0]],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["fed_back_on"].initial = timezone.localdate()
+
+
+class ArchiveForm(ActionForm):
+    submit_label = "确认归档"
+
+
+# --- transfer and merge -------------------------------------------------------------------------
+
+
+class TransferForm(ActionForm):
+    submit_label = "移交"
+    target = choice_field("移交对象类别", [("", "请选择")] + list(Transfer.Target.choices))
+    receiver = forms.CharField(
+        label="接收单位",
+        max_length=100,
+        error_messages={"required": "请填写接收单位", "max_length": "接收单位不能超过100个字"},
+    )
+    transferred_on = date_field("移交日期")
+    reason = text_field("移交理由")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["transferred_on"].initial = timezone.localdate()
+        self.due_on = deadlines.transfer_due(self.clue.received_on)
+        self.fields["transferred_on"].help_text = f"应于{self.due_on:%Y-%m-%d}前移交（受理后5个工作日内）"
+
+
+class MergeForm(ActionForm):
+    submit_label = "并件"
+    into = forms.CharField(
+        label="并入线索编号",
+        max_length=32,
+        error_messages={"required": "请填写要并入的线索编号"},
+        help_text="填写已在办理的同一问题线索的编号",
+    )
+    reason = text_field("并件说明", required=False, rows=2)
+
+    def clean_into(self) -> Clue:
+        number = self.cleaned_data["into"].strip()
+        found = permissions.scope(self.user, "clues.view", Clue.objects.all()).filter(number=number).first()
+        if found is None:
+            raise ValidationError(f"未找到编号为“{number}”的线索，或您无权查看该线索")
+        if found.pk == self.clue.pk:
+            raise ValidationError("不能并入线索本身")
+        return found
+
+
+# --- registration details and subjects -----------------------------------------------------------
+
+
+class EditForm(ActionForm):
+    submit_label = "保存修改"
+    channel = forms.ModelChoiceField(
+        Channel.objects.filter(is_active=True),
+        label="线索来源",
+        empty_label="请选择",
+        error_messages={"required": "请选择线索来源", "invalid_choice": "请选择有效的线索来源"},
+    )
+    received_on = date_field("受理日期")
+    external_ref = forms.CharField(
+        label="外部编号",
+        max_length=64,
+        required=False,
+        help_text="如12337平台编号",
+        error_messages={"max_length": "外部编号不能超过64个字符"},
+    )
+    reporting_mode = choice_field("举报方式", ReportingMode.choices, radio=True)
+    categories = forms.ModelMultipleChoiceField(
+        Category.objects.filter(is_active=True),
+        label="问题类别",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "请选择有效的问题类别"},
+    )
+    summary = forms.CharField(
+        label="反映问题摘要",
+        max_length=200,
+        error_messages={"required": "请填写反映问题摘要", "max_length": "反映问题摘要不能超过200个字"},
+    )
+    content = text_field("反映问题内容", required=False, max_length=20000, rows=6)
+    sensitivity = choice_field("密级", Sensitivity.choices, radio=True)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def defaults(self) -> dict[str, Any]:
+        clue = self.clue
+        return {
+            "channel": clue.channel_id,
+            "received_on": clue.received_on,
+            "external_ref": clue.external_ref,
+            "reporting_mode": clue.reporting_mode,
+            "categories": list(clue.categories.all()),
+            "summary": clue.summary,
+            "content": clue.content,
+            "sensitivity": clue.sensitivity,
+            "version": clue.version,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        clue: Clue = kwargs["clue"]
+        super().__init__(*args, **kwargs)
+        # A category of the clue stays offered even if it has been switched off since.
+        categories: forms.ModelMultipleChoiceField = self.fields["categories"]  # type: ignore[assignment]
+        categories.queryset = Category.objects.filter(
+            Q(is_active=True) | Q(pk__in=clue.categories.values("pk"))
+        )
+
+    def clean_version(self) -> int:
+        version = self.cleaned_data.get("version")
+        if version is None:
+            raise ValidationError("缺少版本号，请刷新页面后重试")
+        return version
+
+
+class AddSubjectForm(ActionForm):
+    """Add a 被反映人: a person picked from the roster search, or a name typed in free text."""
+
+    submit_label = "添加被反映人"
+    person = forms.ModelChoiceField(
+        Person.objects.none(),
+        label="从名册选择",
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "所选干警不在您可管理的名册范围内"},
+    )
+    name = forms.CharField(label="姓名", max_length=50, required=False, help_text="名册中查不到时填写")
+    unit_text = forms.CharField(label="单位", max_length=100, required=False)
+    position = forms.CharField(label="职务", max_length=60, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        person: forms.ModelChoiceField = self.fields["person"]  # type: ignore[assignment]
+        person.queryset = permissions.scope(
+            self.user, "org.view_person", Person.objects.select_related("unit")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("person") and not (data.get("name") or "").strip() and not self.errors:
+            self.add_error("name", "请从名册选择被反映人，或填写其姓名")
+        return data
+
+    @property
+    def chosen_people(self) -> list[Person]:
+        """The roster person picked before a failed submit, shown again as picked."""
+        value = self["person"].value()
+        try:
+            return list(self.fields["person"].queryset.filter(pk=int(value))) if value else []  # type: ignore[attr-defined]
+        except (TypeError, ValueError):
+            return []
+
+
+class RemoveSubjectForm(ActionForm):
+    submit_label = "确认删除"
+    danger = True
+
+
+# --- per subject ----------------------------------------------------------------------------------
+
+
+class RecordResultForm(ActionForm):
+    submit_label = "保存核查结论"
+    result = choice_field("核查结论", Result.choices, radio=True)
+    result_note = text_field("核查情况", required=False, max_length=5000, rows=3)
+
+    def defaults(self) -> dict[str, Any]:
+        subject = self.subject
+        return {"result": subject.result, "result_note": subject.result_note} if subject else {}
+
+
+def measure_choices() -> list[tuple[str, Any]]:
+    labels = dict(MeasureKind.choices)
+    return [("", "请选择处理措施")] + [
+        (group, [(kind, labels[kind]) for kind in kinds]) for group, kinds in MEASURE_GROUPS.items()
+    ]
+
+
+class RecordMeasureForm(ActionForm):
+    submit_label = "保存处理措施"
+    kind = choice_field("处理措施", measure_choices())
+    decided_on = date_field("决定日期")
+    note = forms.CharField(
+        label="说明",
+        max_length=200,
+        required=False,
+        help_text="如处分决定文号",
+        error_messages={"max_length": "说明不能超过200个字"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decided_on"].initial = timezone.localdate()
+
+
+class RemoveMeasureForm(ActionForm):
+    submit_label = "删除"
+    danger = True
+    measure = forms.ModelChoiceField(
+        Measure.objects.none(),
+        label="处理措施",
+        error_messages={"required": "请选择要删除的处理措施", "invalid_choice": "该处理措施不存在"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        measure: forms.ModelChoiceField = self.fields["measure"]  # type: ignore[assignment]
+        measure.queryset = Measure.objects.filter(subject=self.subject)
+
+
+class SetClearedForm(ActionForm):
+    submit_label = "保存"
+    cleared = forms.BooleanField(label="澄清正名", required=False, help_text="对不实举报予以澄清正名")
+    note = text_field("说明", required=False, rows=2)
+
+    def defaults(self) -> dict[str, Any]:
+        # the form offers the change: clearing an uncleared subject, or undoing it
+        return {"cleared": not self.subject.cleared} if self.subject else {}
+
+
+# --- case, deadlines, supervision ------------------------------------------------------------------
+
+
+class RecordCaseForm(ActionForm):
+    submit_label = "保存"
+    proposed_on = date_field("拟立案日期", required=False)
+    filed_on = date_field("立案日期", required=False)
+
+    def defaults(self) -> dict[str, Any]:
+        return {"proposed_on": self.clue.case_proposed_on, "filed_on": self.clue.case_filed_on}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("proposed_on") and not data.get("filed_on") and not self.errors:
+            self.add_error("proposed_on", "请至少填写拟立案日期或立案日期")
+        return data
+
+
+class RequestExtensionForm(ActionForm):
+    submit_label = "提交延期申请"
+    new_deadline = date_field("延期至")
+    reason = text_field("延期理由")
+
+
+class DecideExtensionForm(ActionForm):
+    submit_label = "提交审批意见"
+    decision = choice_field("审批结果", [("approve", "同意延期"), ("refuse", "不同意")], radio=True)
+    reason = text_field("审批意见", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = "不同意延期须填写理由"
+
+
+class SuperviseForm(ActionForm):
+    submit_label = "督办"
+    level = choice_field("督办等级", [c for c in SupervisionLevel.choices if c[0]], radio=True)
+    reason = choice_field("督办事由", [("", "请选择")] + [(r, r) for r in SUPERVISION_REASONS])
+    note = text_field("督办要求", required=False)
+    report_by = date_field("进展报告期限", required=False)
+
+
+class RecordTransferOutcomeForm(ActionForm):
+    submit_label = "保存移交结果"
+    transfer = forms.ModelChoiceField(
+        Transfer.objects.none(),
+        label="移交记录",
+        empty_label=None,
+        error_messages={"required": "请选择移交记录", "invalid_choice": "该移交记录不存在"},
+    )
+    outcome = text_field("办理结果", max_length=5000, rows=4)
+    outcome_result = choice_field("结果认定", [("", "未认定")] + list(Result.choices), required=False)
+    outcome_on = date_field("结果反馈日期")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        transfer: forms.ModelChoiceField = self.fields["transfer"]  # type: ignore[assignment]
+        transfer.queryset = self.clue.transfers.all()
+        transfer.label_from_instance = lambda t: f"{t.transferred_on:%Y-%m-%d} 移交{t.receiver}"
+        self.fields["outcome_on"].initial = timezone.localdate()
+
+
+# --- attachments and viewers --------------------------------------------------------------------
+
+
+class AttachForm(ActionForm):
+    submit_label = "上传"
+    file = forms.FileField(
+        label="附件",
+        allow_empty_file=True,  # the action says "附件是空文件" in its own words
+        error_messages={"required": "请选择要上传的文件", "invalid": "文件无效，请重新选择"},
+    )
+
+
+def viewer_candidates(clue: Clue) -> QuerySet[User]:
+    """Users who could see the clue once named: a clues.view grant covering its owner or
+    handling unit. Its subjects are left out (回避 applies whatever the list says)."""
+    units = [clue.owner_unit] + ([clue.handling_unit] if clue.handling_unit_id else [])
+    prefixes = {unit.path[:i] for unit in units for i in range(1, len(unit.path) + 1)}
+    grants = RoleAssignment.objects.filter(
+        role__in=roles_with("clues.view"), unit__path__in=prefixes, unit__is_active=True
+    )
+    subjects = clue.subjects.exclude(person=None).values("person_id")
+    return (
+        User.objects.filter(is_active=True, pk__in=grants.values("user_id"))
+        .exclude(person_id__in=subjects)
+        .select_related("unit")
+        .order_by("unit__path", "username")
+    )
+
+
+class ViewerChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return user_label(obj)
+
+
+class NameViewersForm(ActionForm):
+    submit_label = "保存知悉人"
+    users = ViewerChoiceField(
+        User.objects.none(),
+        label="知悉人",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "所选人员无权查看该线索"},
+        help_text="重要线索仅限知悉人查看；被反映人本人始终回避",
+    )
+
+    def defaults(self) -> dict[str, Any]:
+        return {"users": list(self.clue.viewers.values_list("user_id", flat=True))}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        users: ViewerChoiceField = self.fields["users"]  # type: ignore[assignment]
+        users.queryset = viewer_candidates(self.clue)
