@@ -1,5 +1,3 @@
-import importlib
-
 import pytest
 
 from zhengdun.core.testing import build_city
@@ -10,10 +8,9 @@ def city(db):
     """The small test city of zhengdun.core.testing (units, people, one user per role)."""
     # A transactional test's flush empties the tables the data migration filled; put the
     # reference lists back (idempotent) so test order never matters.
-    from django.apps import apps
+    from zhengdun.clues.seeding import ensure_reference_data
 
-    reference = importlib.import_module("zhengdun.clues.migrations.0003_reference_data")
-    reference.load(apps, None)
+    ensure_reference_data()
     return build_city()
 
 

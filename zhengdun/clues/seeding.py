@@ -172,9 +172,20 @@ def build_cast() -> Cast:
     return Cast(office, leader, office_unit, handlers, county_leaders, handler_units)
 
 
+def ensure_reference_data() -> None:
+    """The reference lists the data migration loads (idempotent). A database emptied by a
+    flush (tests, a restore of only the business tables) gets them back before seeding."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("zhengdun.clues.migrations.0003_reference_data").load(apps, None)
+
+
 def seed_demo_clues(rng: random.Random, today: dt.date | None = None) -> int:
     """Create the demo clues; returns how many. Deterministic for a given rng state and roster."""
     today = today or timezone.localdate()
+    ensure_reference_data()
     cast = build_cast()
     channels = {c.code: c for c in Channel.objects.all()}
     categories = {c.code: c for c in Category.objects.all()}

@@ -257,6 +257,8 @@ if env_str("ZHENGDUN_SANCTION_PERIOD_MONTHS"):
     SANCTION_PERIOD_MONTHS.update(json.loads(env_str("ZHENGDUN_SANCTION_PERIOD_MONTHS")))
 
 # --- platform --------------------------------------------------------------------------------
+# The demo city comes with demo records of each capability (zhengdun seed / setup).
+DEMO_RECORDS = env_bool("ZHENGDUN_DEMO_RECORDS", True)
 PLATFORM_NAME = env_str("ZHENGDUN_PLATFORM_NAME", "教育整顿工作平台")
 PORT = env_int("ZHENGDUN_PORT", 8000)
 HOST = env_str("ZHENGDUN_HOST", "127.0.0.1")

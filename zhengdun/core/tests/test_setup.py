@@ -29,6 +29,12 @@ def data_dir(settings, tmp_path):
     return tmp_path
 
 
+@pytest.fixture(autouse=True)
+def _city_only(settings):
+    # these tests are about the city and the commands; demo clues have their own test
+    settings.DEMO_RECORDS = False
+
+
 def run(*args, **options) -> str:
     out = io.StringIO()
     call_command(*args, stdout=out, **options)

@@ -74,5 +74,7 @@ def seed_capabilities(seed: int) -> str:
     """Each capability's demo records on top of the demo city (one line of summary)."""
     from zhengdun.clues.seeding import seed_demo_clues
 
+    if not settings.DEMO_RECORDS:
+        return "未生成（ZHENGDUN_DEMO_RECORDS=0）"
     made = seed_demo_clues(random.Random(seed))
     return f"{made} 条线索，覆盖线索办理的每个状态"
