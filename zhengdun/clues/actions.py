@@ -508,19 +508,26 @@ def _subject_for_step(actor: Any, subject: ClueSubject, step: str) -> Clue:
 
 
 @transaction.atomic
-def record_result(actor: Any, subject: ClueSubject, *, result: str, note: str = "") -> ClueSubject:
-    """Record the verification result (核查结论) for one subject."""
+def record_result(
+    actor: Any, subject: ClueSubject, *, result: str, note: str = "", expected_result: str | None = None
+) -> ClueSubject:
+    """Record the verification result (核查结论) for one subject. With expected_result (the
+    result the caller's form showed), the write is a compare-and-swap on the stored result, so
+    two people recording at once cannot silently overwrite each other."""
     clue = _subject_for_step(actor, subject, "record_result")
     if result not in Result.values:
         raise ValidationError({"result": "请选择核查结论"})
     if result not in SUBSTANTIATED and subject.measures.exists():
         raise ValidationError({"result": "已录入处理措施的，核查结论须为属实或部分属实"})
-    old = subject.result
-    subject.result = result
-    subject.result_note = _clean_text(note, "result_note", "核查情况", max_length=5000)
-    if result != Result.FALSE:
-        subject.cleared = False
-    subject.save(update_fields=["result", "result_note", "cleared"])
+    note = _clean_text(note, "result_note", "核查情况", max_length=5000)
+    stored = ClueSubject.objects.filter(pk=subject.pk)
+    if expected_result is not None:
+        stored = stored.filter(result=expected_result)
+    old = ClueSubject.objects.values_list("result", flat=True).get(pk=subject.pk)
+    cleared = subject.cleared if result == Result.FALSE else False
+    if stored.update(result=result, result_note=note, cleared=cleared) != 1:
+        raise ConflictError(f"被反映人{subject.name}的核查结论已被他人修改，请刷新页面查看后再录入")
+    subject.refresh_from_db()
     _bump(clue)
     _log(actor, clue, "result_recorded", data={"subject": subject.name, "result": [old, result]})
     return subject

@@ -446,10 +446,24 @@ class RecordResultForm(ActionForm):
     submit_label = "保存核查结论"
     result = choice_field("核查结论", Result.choices, radio=True)
     result_note = text_field("核查情况", required=False, max_length=5000, rows=3)
+    # the result this form was opened on: saving is refused if someone changed it meanwhile
+    expected_result = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def defaults(self) -> dict[str, Any]:
         subject = self.subject
-        return {"result": subject.result, "result_note": subject.result_note} if subject else {}
+        if not subject:
+            return {}
+        shown = subject.result or self.NO_RESULT
+        return {"result": subject.result, "result_note": subject.result_note, "expected_result": shown}
+
+    NO_RESULT = "-"
+
+    def clean_expected_result(self) -> str | None:
+        # absent (an older page, a script): no check; "-": the form showed no result yet
+        value = self.cleaned_data.get("expected_result") or ""
+        if not value:
+            return None
+        return "" if value == self.NO_RESULT else value
 
 
 def measure_choices() -> list[tuple[str, Any]]:

@@ -225,7 +225,9 @@ def _name_viewers(user: Any, clue: Clue, d: Data, _s: Any) -> str:
 
 
 def _record_result(user: Any, clue: Clue, d: Data, s: ClueSubject) -> str:
-    actions.record_result(user, s, result=d["result"], note=d["result_note"])
+    actions.record_result(
+        user, s, result=d["result"], note=d["result_note"], expected_result=d.get("expected_result")
+    )
     return f"已录入{s.name}的核查结论"
 
 
