@@ -18,6 +18,23 @@ from tests.browser.helpers import screenshot, sign_in  # noqa: F401
 # thread with a running loop unless told the code is synchronous anyway, which it is.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from django.core.servers.basehttp import WSGIServer  # noqa: E402
+from django.test.testcases import LiveServerThread  # noqa: E402
+
+
+class _SerialWSGIServer(WSGIServer):
+    """The live server, one request at a time. With SQLite's in-memory test database every
+    server thread shares the test's one connection, so a page and its htmx partial served at
+    once interleave their transactions (seen: a session row rolled back under a running request,
+    answered "400 Bad Request"). Serving serially removes the race; the browser does not care."""
+
+    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.connections_override = connections_override
+
+
+LiveServerThread.server_class = _SerialWSGIServer
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
