@@ -246,6 +246,8 @@ class Clue(models.Model):
             # the ledger sorted by deadline (keyset-friendly with the id tiebreak)
             models.Index(fields=["deadline", "id"], name="clues_clue_deadline_id"),
             models.Index(fields=["received_on", "id"], name="clues_clue_received_id"),
+            # the ledger's commonest view: one status, newest first
+            models.Index(fields=["status", "received_on", "id"], name="clues_clue_status_received"),
         ]
 
     def __str__(self) -> str:
