@@ -35,7 +35,7 @@ from zhengdun.accounts import permissions
 from zhengdun.accounts.models import User
 from zhengdun.audit.chain import record
 from zhengdun.clues import actions, deadlines, files, schemas, workflow
-from zhengdun.clues.filters import SORT_LABELS, filter_ledger
+from zhengdun.clues.filters import SORT_LABELS, capped_count, filter_ledger
 from zhengdun.clues.models import (
     MEASURE_GROUPS,
     MEASURE_XINGTAI,
@@ -73,9 +73,6 @@ MeasureId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="处理措施I
 TransferId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="移交ID")]
 AttachmentId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="附件ID")]
 
-# Exact counts stop here; beyond it the ledger shows "10000+" (a full count of a common search
-# term over a million clues costs seconds on PostgreSQL).
-COUNT_CAP = 10_000
 
 ATTACHMENT_TYPES = sorted(set(files.ALLOWED.values()))
 
@@ -544,15 +541,15 @@ def ledger_params(filters: schemas.ClueFilters) -> dict[str, Any]:
 def list_clues(request: HttpRequest, filters: Query[schemas.ClueFilters]) -> Any:
     user = _user(request)
     qs = filter_ledger(_visible(user), ledger_params(filters))
-    counted = qs.order_by().values("pk")[: COUNT_CAP + 1].count()
+    count, capped = capped_count(qs)
     page = qs.select_related("channel", "owner_unit", "handling_unit", "handler").prefetch_related(
         "categories", "subjects"
     )[filters.offset : filters.offset + filters.limit]
     today = timezone.localdate()
     return {
         "items": [_item(c, today) for c in page],
-        "count": min(counted, COUNT_CAP),
-        "count_capped": counted > COUNT_CAP,
+        "count": count,
+        "count_capped": capped,
         "limit": filters.limit,
         "offset": filters.offset,
     }

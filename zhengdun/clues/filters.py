@@ -137,6 +137,17 @@ def sort_key(params: Mapping[str, Any]) -> str:
     return SEARCH_SORT if isinstance(_value(params, "q"), str) else DEFAULT_SORT
 
 
+# Exact counts stop here; beyond it lists say "10000+": an exact count of a common term over a
+# million clues costs seconds on PostgreSQL. One rule for the ledger page, the API and home cards.
+COUNT_CAP = 10_000
+
+
+def capped_count(queryset: QuerySet) -> tuple[int, bool]:
+    """(count, capped): the exact count up to COUNT_CAP, else (COUNT_CAP, True)."""
+    n = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+    return min(n, COUNT_CAP), n > COUNT_CAP
+
+
 def filter_ledger(
     queryset: QuerySet[Clue], params: Mapping[str, Any], *, today: dt.date | None = None
 ) -> QuerySet[Clue]:

@@ -40,12 +40,13 @@ def todo_cards(user: Any) -> list[Card]:
 
 # Like the ledger, clue cards count exactly up to a cap; a city-wide count of a million clues
 # is not worth seconds on every visit to the home page.
-COUNT_CAP = 10_000
 
 
 def _capped(queryset: Any) -> tuple[int, str]:
-    n = queryset.order_by()[: COUNT_CAP + 1].count()
-    return (COUNT_CAP, "条以上") if n > COUNT_CAP else (n, "条")
+    from zhengdun.clues.filters import capped_count
+
+    n, capped = capped_count(queryset)
+    return (n, "条以上") if capped else (n, "条")
 
 
 def clue_cards(user: Any) -> list[Card]:

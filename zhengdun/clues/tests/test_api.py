@@ -15,7 +15,7 @@ from django.utils import timezone
 from zhengdun.accounts.api_auth import issue_token
 from zhengdun.accounts.permissions import scope
 from zhengdun.audit.models import Entry
-from zhengdun.clues import api as clue_api
+from zhengdun.clues import filters as clue_filters
 from zhengdun.clues import workflow
 from zhengdun.clues.filters import filter_ledger
 from zhengdun.clues.models import (
@@ -512,7 +512,7 @@ def test_it_pages_and_caps_the_count(
     assert len(first["items"]) == 2 and len(second["items"]) == 1
     assert {c["id"] for c in first["items"] + second["items"]} == {c.pk for c in ledger.values()}
 
-    monkeypatch.setattr(clue_api, "COUNT_CAP", 2)
+    monkeypatch.setattr(clue_filters, "COUNT_CAP", 2)
     capped = office.get("").json()
     assert capped["count"] == 2 and capped["count_capped"] is True
     assert len(capped["items"]) == 3

@@ -16,6 +16,7 @@ from zhengdun.accounts.models import RoleAssignment
 from zhengdun.accounts.permissions import forget_grants, scope
 from zhengdun.accounts.roles import Role
 from zhengdun.clues import actions, deadlines
+from zhengdun.clues import filters as clue_filters
 from zhengdun.clues import testing as ct
 from zhengdun.clues.filters import filter_ledger
 from zhengdun.clues.models import Clue, Disposition, MeasureKind, Sensitivity, Status, SupervisionLevel
@@ -352,11 +353,11 @@ def test_it_pages_fifty_rows(city: City, ledger: Ledger, monkeypatch: pytest.Mon
 
 
 def test_it_pages_by_fifty() -> None:
-    assert ledger_views.PAGE_SIZE == 50 and ledger_views.COUNT_CAP == 10_000
+    assert ledger_views.PAGE_SIZE == 50 and clue_filters.COUNT_CAP == 10_000
 
 
 def test_it_caps_the_count(city: City, ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ledger_views, "COUNT_CAP", 3)
+    monkeypatch.setattr(clue_filters, "COUNT_CAP", 3)
     monkeypatch.setattr(ledger_views, "PAGE_SIZE", 2)
     response = _client(city, "office_handler").get(LIST)
     page = response.context["page"]

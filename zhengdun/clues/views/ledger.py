@@ -23,16 +23,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengdun.accounts import permissions
-from zhengdun.clues import actions, deadlines, notifications
-from zhengdun.clues.filters import filter_ledger, sort_key
+from zhengdun.clues import actions, deadlines, filters, notifications
+from zhengdun.clues.filters import capped_count, filter_ledger, sort_key
 from zhengdun.clues.forms import LedgerFilterForm, RegisterForm, SubjectRows, search_people
 from zhengdun.clues.models import STATUS_COLOURS, Category, Clue, ClueSubject, Notification
 from zhengdun.core.errors import ConflictError
 
 PAGE_SIZE = 50
-# Exact counts up to this many rows; beyond it the ledger says "10000+" (an exact count of a
-# common search term over a million clues costs seconds on PostgreSQL).
-COUNT_CAP = 10_000
 SUPERVISION_COLOURS = {"general": "blue", "key": "yellow", "listed": "red"}
 
 
@@ -41,7 +38,7 @@ SUPERVISION_COLOURS = {"general": "blue", "key": "yellow", "listed": "red"}
 
 @dataclass
 class LedgerPage:
-    """One page of the ledger with a count capped at COUNT_CAP."""
+    """One page of the ledger with a count capped at filters.COUNT_CAP."""
 
     rows: list[Clue]
     number: int
@@ -75,7 +72,7 @@ class LedgerPage:
 
     @property
     def count_label(self) -> str:
-        return f"{COUNT_CAP}+" if self.capped else str(self.count)
+        return f"{filters.COUNT_CAP}+" if self.capped else str(self.count)
 
 
 def _page_number(raw: str | None) -> int:
@@ -88,8 +85,7 @@ def _page_number(raw: str | None) -> int:
 def ledger_page(clues: QuerySet[Clue], page: str | None) -> LedgerPage:
     """The requested page of an ordered clue queryset, its rows loaded in a fixed number of
     queries (channel and units joined, subjects and categories prefetched)."""
-    count = clues.order_by()[: COUNT_CAP + 1].count()
-    capped = count > COUNT_CAP
+    count, capped = capped_count(clues)
     number = _page_number(page)
     if not capped:
         number = min(number, max(1, -(-count // PAGE_SIZE)))
