@@ -20,19 +20,18 @@ from django.utils import timezone
 
 from zhengdun.accounts.models import RoleAssignment, User
 from zhengdun.accounts.roles import Role
-from zhengdun.clues import actions, search
+from zhengdun.clues import actions
 from zhengdun.clues.models import (
     Category,
     Channel,
     Clue,
-    ClueSubject,
     DeadlineChange,
     Disposition,
     Event,
     Feedback,
     MeasureKind,
     Result,
-    SearchText,
+    Sensitivity,
     Status,
     SupervisionLevel,
     Transfer,
@@ -431,97 +430,34 @@ def _backdate(clue: Clue, received: dt.date, today: dt.date, rng: random.Random)
 _BULK_STATUSES = [Status.REGISTERED, Status.ASSIGNED, Status.HANDLING, Status.CLOSED, Status.ARCHIVED]
 
 
-def _bulk_rows(
-    rng: random.Random, n: int, start_serial: int
-) -> Iterator[tuple[dict[str, Any], list[str], str]]:
+def _bulk_rows(rng: random.Random, n: int) -> Iterator[tuple[dict[str, Any], list[str], str]]:
     surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
     given = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红文斌波宁辉鹏飞玉兰海燕"
-    for i in range(n):
+    for _ in range(n):
         name = rng.choice(surnames) + rng.choice(given) + (rng.choice(given) if rng.random() < 0.6 else "")
         code, summary, content = rng.choice(TEMPLATES)
         unit = "某县公安局"
         yield (
             {
-                "serial": start_serial + i,
                 "summary": summary.format(name=name, unit=unit),
                 "content": content.format(name=name, unit=unit),
                 "status": rng.choice(_BULK_STATUSES),
                 "age": rng.randint(0, 900),
+                # about one in a hundred is 重要 with no named viewer: hidden even from the office
+                "sensitivity": Sensitivity.IMPORTANT if rng.random() < 0.01 else Sensitivity.NORMAL,
             },
             [name],
             code,
         )
 
 
-def bulk_clues(n: int, *, seed: int = 1, batch: int = 5000, progress: Any = None) -> int:
-    """Write n plain clues quickly for benchmarks (registered → archived, no approvals)."""
-    rng = random.Random(seed)
-    office = User.objects.get(username="office")
-    owner = office.unit
-    region = owner.region_code_effective()
-    handling = list(Unit.objects.exclude(type__in=Unit.AREA_TYPES).values_list("id", flat=True))
-    channels = list(Channel.objects.values_list("id", flat=True))
-    categories = {c.code: c.pk for c in Category.objects.all()}
-    today = timezone.localdate()
-    start = Clue.objects.count() + 1
-    through = Clue.categories.through
-    written = 0
-    rows = _bulk_rows(rng, n, start)
-    while written < n:
-        chunk = [next(rows) for _ in range(min(batch, n - written))]
-        with transaction.atomic():
-            clues = []
-            for values, _names, _code in chunk:
-                received = today - dt.timedelta(days=values["age"])
-                status = values["status"]
-                assigned = status != Status.REGISTERED
-                clues.append(
-                    Clue(
-                        number=f"{region}B{values['serial']:09d}",
-                        channel_id=rng.choice(channels),
-                        received_on=received,
-                        reporting_mode="anonymous",
-                        summary=values["summary"],
-                        content=values["content"],
-                        owner_unit=owner,
-                        handling_unit_id=rng.choice(handling) if assigned else None,
-                        status=status,
-                        assigned_on=received if assigned else None,
-                        deadline=received + dt.timedelta(days=45) if assigned else None,
-                        closed_on=received + dt.timedelta(days=40)
-                        if status in (Status.CLOSED, Status.ARCHIVED)
-                        else None,
-                        created_by=office,
-                    )
-                )
-            Clue.objects.bulk_create(clues, batch_size=1000)
-            if clues[0].pk is None:  # SQLite before 3.35 gives no ids back; look them up
-                numbers = [c.number for c in clues]
-                ids = dict(Clue.objects.filter(number__in=numbers).values_list("number", "id"))
-                for c in clues:
-                    c.pk = c.id = ids[c.number]
-            ClueSubject.objects.bulk_create(
-                [
-                    ClueSubject(clue=c, name=names[0])
-                    for c, (_v, names, _code) in zip(clues, chunk, strict=True)
-                ],
-                batch_size=1000,
-            )
-            through.objects.bulk_create(
-                [
-                    through(clue_id=c.pk, category_id=categories[code])
-                    for c, (_v, _n, code) in zip(clues, chunk, strict=True)
-                ],
-                batch_size=1000,
-            )
-            SearchText.objects.bulk_create(
-                [
-                    SearchText(clue_id=c.pk, bigrams=search.index_text([c.summary, c.content, *names]))
-                    for c, (_v, names, _code) in zip(clues, chunk, strict=True)
-                ],
-                batch_size=1000,
-            )
-        written += len(chunk)
-        if progress:
-            progress(written)
-    return written
+def bulk_clues(n: int, *, seed: int = 1, batch: int = 20_000, progress: Any = None) -> int:
+    """Write n plain clues quickly for benchmarks (registered → archived, no approvals).
+
+    The rows go in through the database driver (COPY on PostgreSQL, executemany on SQLite),
+    not the ORM: at a million clues Django's per-object work was three quarters of the time.
+    Columns and defaults still come from the models, so a new field cannot be forgotten here.
+    """
+    from zhengdun.clues import bulkload
+
+    return bulkload.load(n, _bulk_rows(random.Random(seed), n), seed=seed, batch=batch, progress=progress)
