@@ -33,7 +33,7 @@ class User(AbstractUser):
     objects = UserManager()
 
     # scoping facts read by accounts.permissions.scope(): an account belongs to its home unit
-    scope_unit_path = "unit__path"
+    scope_units = ("unit",)
 
     class Meta:
         verbose_name = "用户"

@@ -8,9 +8,16 @@
 A grant (RoleAssignment) gives its role's permissions on a unit and its whole subtree. A scoped
 model declares the facts this module needs, as class attributes or methods:
 
-    scope_unit_path = "unit__path"          # lookup of the unit path the row belongs to
+    scope_units = ("unit",)     # lookups holding the unit id(s) a row belongs to; any one counts
+                                # ("pk" for the unit itself, two for a clue: handling and owner)
     def scope_extra(cls, user, permission) -> Q | None      # explicit grants/shares (added)
     def scope_exclude(cls, user, permission) -> Q | None    # recusal, sensitivity (removed)
+
+Rows are matched by unit id against the subtree's ids (`unit_id IN (SELECT id FROM org_unit
+WHERE path LIKE …)`), never by joining the unit table per row: at a million clues the join made
+every list and count read every row. A user whose grants cover every root unit needs no unit
+condition at all on a model with a required unit. Exclusions should likewise name rows by id
+(small sets such as a user's recusals), so a count can be answered from an index.
 
 Every page, API endpoint, search and export calls scope() or get_for_user(); nothing filters by
 unit on its own.
@@ -88,25 +95,62 @@ def require(user: Any, permission: str, unit: Any = None) -> None:
         raise PermissionDenied("您没有执行此操作的权限")
 
 
+def covers_everything(user: Any, permission: str) -> bool:
+    """Whether the user's grants for permission cover every unit (a grant on each root unit)."""
+    from zhengdun.org.models import Unit
+
+    paths = unit_paths_for(user, permission)
+    if not paths:
+        return False
+    roots = getattr(user, "_zd_roots", None)
+    if roots is None:
+        roots = list(Unit.objects.filter(parent__isnull=True).values_list("path", flat=True))
+        user._zd_roots = roots
+    return all(root in paths for root in roots)
+
+
+def units_under(paths: list[str]) -> QuerySet:
+    """The ids of the units in the given subtrees, as a subquery."""
+    from zhengdun.org.models import Unit
+
+    in_subtrees = Q(pk__in=[])
+    for path in paths:
+        in_subtrees |= Q(path__startswith=path)
+    return Unit.objects.filter(in_subtrees).values("pk")
+
+
 def scope(user: Any, permission: str, queryset: QuerySet[M]) -> QuerySet[M]:
     """The rows of queryset the user may act on with permission: unit subtree + explicit grants
     − rows the model excludes for this user (recusal, restricted sensitivity)."""
     model = queryset.model
     paths = unit_paths_for(user, permission)
-    allowed = Q(pk__in=[])
-    lookup = f"{model.scope_unit_path}__startswith"  # type: ignore[attr-defined]
-    for path in paths:
-        allowed |= Q(**{lookup: path})
     extra = model.scope_extra(user, permission) if hasattr(model, "scope_extra") else None
-    if extra is not None:
-        allowed |= extra
     if not paths and extra is None:
         return queryset.none()
-    scoped = queryset.filter(allowed)
+    fields: tuple[str, ...] = model.scope_units  # type: ignore[attr-defined]
+    if paths and covers_everything(user, permission) and any(_required(model, f) for f in fields):
+        scoped = queryset
+    else:
+        allowed = Q(pk__in=[])
+        if paths:
+            units = units_under(paths)
+            for field in fields:
+                allowed |= Q(**{f"{field}__in": units})
+        if extra is not None:
+            allowed |= extra
+        scoped = queryset.filter(allowed)
     exclude = model.scope_exclude(user, permission) if hasattr(model, "scope_exclude") else None
     if exclude is not None:
         scoped = scoped.exclude(exclude)
     return scoped
+
+
+def _required(model: type[Model], lookup: str) -> bool:
+    """Whether every row has a unit under this lookup (the primary key, or a non-null FK)."""
+    if lookup == "pk":
+        return True
+    field = model._meta.get_field(lookup)
+    return not field.null
 
 
 def get_for_user(user: Any, permission: str, queryset: QuerySet[M], **lookup: Any) -> M:

@@ -34,6 +34,7 @@ from typing import Any
 from django.db.models import Exists, F, OrderBy, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from zhengdun.accounts.permissions import units_under
 from zhengdun.clues import deadlines, search
 from zhengdun.clues.models import (
     OPEN_STATES,
@@ -161,7 +162,8 @@ def filter_ledger(
         if path is None:
             qs = qs.none()
         else:
-            qs = qs.filter(Q(handling_unit__path__startswith=path) | Q(owner_unit__path__startswith=path))
+            units = units_under([path])
+            qs = qs.filter(Q(handling_unit__in=units) | Q(owner_unit__in=units))
 
     channel_id = _id(_value(params, "channel"))
     if channel_id is not None:

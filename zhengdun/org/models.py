@@ -71,7 +71,7 @@ class Unit(models.Model):
     objects = UnitQuerySet.as_manager()
 
     # scoping facts read by accounts.permissions.scope()
-    scope_unit_path = "path"
+    scope_units = ("pk",)
 
     class Meta:
         verbose_name = "单位"
@@ -144,7 +144,7 @@ class Person(models.Model):
 
     objects = PersonQuerySet.as_manager()
 
-    scope_unit_path = "unit__path"
+    scope_units = ("unit",)
 
     class Meta:
         verbose_name = "干警"

@@ -209,11 +209,11 @@ def test_it_lists_people_in_a_bounded_number_of_queries(city, client, django_ass
     for i in range(40):
         make_person(city.court_b if i % 2 else city.station_a, f"干警{i:02d}")
     client.force_login(city.office_handler)
-    # session, user, grants, home unit, count, page, the unit select, session save (3)
-    with django_assert_max_num_queries(11):
+    # session, user, grants, root units, home unit, count, page, the unit select, session save (3)
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("org:person_list"))
     assert len(response.context["page"].object_list) == 44
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         client.get(
             reverse("org:person_list"),
             {"unit": city.county_a.pk, "sort": "unit"},
