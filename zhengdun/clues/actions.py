@@ -589,7 +589,11 @@ def remove_measure(actor: Any, measure: Measure) -> None:
     subject = measure.subject
     clue = _subject_for_step(actor, subject, "record_measure")
     label = measure.get_kind_display()
-    measure.delete()
+    # deleted by the stored row, so of two people removing it at once only one succeeds and the
+    # timeline says it once
+    deleted, _ = Measure.objects.filter(pk=measure.pk).delete()
+    if not deleted:
+        raise ConflictError(f"被反映人{subject.name}的该项处理措施已被他人删除，请刷新页面")
     _recompute_xingtai(subject)
     _bump(clue)
     _log(actor, clue, "measure_removed", data={"subject": subject.name, "measure": label})

@@ -36,6 +36,7 @@ from zhengdun.clues.tests.domain_helpers import (
     results_and_submit,
     snapshot,
 )
+from zhengdun.core.errors import ConflictError
 from zhengdun.core.testing import make_user
 
 S = Status
@@ -313,6 +314,22 @@ def test_it_derives_the_xingtai_from_the_most_severe_measure(town, handling):
     assert [e.action for e in Event.objects.filter(clue=handling, action__startswith="measure_")].count(
         "measure_removed"
     ) == 4
+
+
+def test_a_measure_removed_twice_is_removed_once(town, handling):
+    # two people remove the same measure from pages loaded at the same time: the second is told,
+    # and the timeline records one removal
+    subject = subject_of(handling)
+    actions.record_result(town.handler_a, subject, result=Result.TRUE)
+    subject.refresh_from_db()
+    measure = actions.add_measure(
+        town.handler_a, subject, kind=MeasureKind.ADMONITION, decided_on=dt.date(2021, 9, 1)
+    )
+    stale = Measure.objects.get(pk=measure.pk)
+    actions.remove_measure(town.handler_a, measure)
+    with pytest.raises(ConflictError, match="已被他人删除"):
+        actions.remove_measure(town.handler_a, stale)
+    assert Event.objects.filter(clue=handling, action="measure_removed").count() == 1
 
 
 @pytest.mark.parametrize(
