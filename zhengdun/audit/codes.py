@@ -44,7 +44,9 @@ ACTION_LABELS: dict[str, str] = {
     "seed.demo_city": "生成演示数据",
     # the audit trail itself (三员分立: the auditor's own actions are audited too)
     "audit.viewed": "查阅审计日志",
+    "audit.verify_requested": "发起日志链校验",
     "audit.verified": "校验审计日志链",
+    "audit.verify_failed": "日志链校验出错",
 }
 
 

@@ -5,6 +5,9 @@ Read-only: there is no page, form or endpoint that changes or removes an entry.
 The log grows to millions of rows, so the list never counts the whole table: it pages with a
 seq cursor (keyset on the unique seq index), "上一页"/"下一页" instead of page numbers, and the
 action / object-type choices come from a loose index scan instead of SELECT DISTINCT.
+
+"校验日志链" starts a background check (actions.request_verification) and the page polls a
+small panel (verify_status) every 2 s until the run is done; the check never runs in a request.
 """
 
 from __future__ import annotations
@@ -13,23 +16,26 @@ import datetime as dt
 import json
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from zhengdun.accounts import permissions
 from zhengdun.audit import actions
 from zhengdun.audit.chain import compute_hash
 from zhengdun.audit.codes import action_label, object_type_label
 from zhengdun.audit.forms import EntryFilterForm
-from zhengdun.audit.models import Entry
+from zhengdun.audit.models import ABANDONED_AFTER, Entry, VerificationRun
 
 PAGE_SIZE = 50
+HISTORY = 10  # runs listed on the verification page
+ALREADY_RUNNING = "已有一次校验正在进行，未重复发起；请等待其完成。"
 CURSORS = ("before", "after")
 
 
@@ -143,6 +149,8 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     query = QueryDict(mutable=True)
     query.update({k: v for k, v in request.GET.items() if k not in CURSORS and v})
     context = {"form": form, "page": page, "query": query.urlencode(), "page_size": PAGE_SIZE}
+    if not _partial(request):
+        context.update(_verification(with_history=False))
     return render(
         request, "audit/_entry_table.html" if _partial(request) else "audit/entry_list.html", context
     )
@@ -201,10 +209,47 @@ def entry_detail(request: HttpRequest, seq: int) -> HttpResponse:
     return render(request, "audit/entry_detail.html", context)
 
 
-@require_POST
+def _verification(*, with_history: bool, notice: str = "") -> dict[str, Any]:
+    """The context of the verification panel: the latest run, and the last HISTORY runs on the
+    verification page. While the latest run is in flight the panel polls itself."""
+    runs = list(VerificationRun.objects.select_related("requested_by")[: HISTORY if with_history else 1])
+    latest = runs[0] if runs else None
+    return {
+        "latest": latest,
+        "history": runs if with_history else None,
+        "with_history": with_history,
+        "notice": notice,
+        "poll": latest is not None and latest.in_flight,
+        "abandoned_after_hours": int(ABANDONED_AFTER.total_seconds() // 3600),
+        "history_size": HISTORY,
+    }
+
+
+@require_http_methods(["GET", "POST"])
 @login_required
 def verify(request: HttpRequest) -> HttpResponse:
+    """GET: the verification page (latest run and history). POST ("校验日志链"): start a check
+    in the background, or show the one already running; htmx gets the panel, a plain form post
+    is redirected to the page."""
     _require_auditor(request)
-    report = actions.verify(request.user)
-    template = "audit/_verify_result.html" if _partial(request) else "audit/verify_result.html"
-    return render(request, template, {"report": report})
+    if request.method == "GET":
+        return render(request, "audit/verification.html", _verification(with_history=True))
+    _run, started = actions.request_verification(request.user)
+    notice = "" if started else ALREADY_RUNNING
+    if not _partial(request):
+        if notice:
+            messages.info(request, notice)
+        return redirect("audit:verify")
+    with_history = request.POST.get("history") == "1"
+    return render(
+        request, "audit/_verification.html", _verification(with_history=with_history, notice=notice)
+    )
+
+
+@require_GET
+@login_required
+def verify_status(request: HttpRequest) -> HttpResponse:
+    """The verification panel alone, polled every 2 s while a run is in progress."""
+    _require_auditor(request)
+    with_history = request.GET.get("history") == "1"
+    return render(request, "audit/_verification.html", _verification(with_history=with_history))
