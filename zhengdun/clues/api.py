@@ -35,7 +35,7 @@ from zhengdun.accounts import permissions
 from zhengdun.accounts.models import User
 from zhengdun.audit.chain import record
 from zhengdun.clues import actions, deadlines, files, schemas, workflow
-from zhengdun.clues.filters import SORT_LABELS, capped_count, filter_ledger
+from zhengdun.clues.filters import SORT_LABELS, capped_count, filter_ledger, page_plan
 from zhengdun.clues.models import (
     MEASURE_GROUPS,
     MEASURE_XINGTAI,
@@ -542,9 +542,12 @@ def list_clues(request: HttpRequest, filters: Query[schemas.ClueFilters]) -> Any
     user = _user(request)
     qs = filter_ledger(_visible(user), ledger_params(filters))
     count, capped = capped_count(qs)
-    page = qs.select_related("channel", "owner_unit", "handling_unit", "handler").prefetch_related(
-        "categories", "subjects"
-    )[filters.offset : filters.offset + filters.limit]
+    with page_plan(capped):
+        page = list(
+            qs.select_related("channel", "owner_unit", "handling_unit", "handler").prefetch_related(
+                "categories", "subjects"
+            )[filters.offset : filters.offset + filters.limit]
+        )
     today = timezone.localdate()
     return {
         "items": [_item(c, today) for c in page],

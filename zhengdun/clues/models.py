@@ -248,6 +248,8 @@ class Clue(models.Model):
             models.Index(fields=["received_on", "id"], name="clues_clue_received_id"),
             # the ledger's commonest view: one status, newest first
             models.Index(fields=["status", "received_on", "id"], name="clues_clue_status_received"),
+            # the 重要 clues, few: scope() excludes those a user may not see by id from this alone
+            models.Index(fields=["id"], condition=Q(sensitivity="important"), name="clues_clue_important"),
         ]
 
     def __str__(self) -> str:

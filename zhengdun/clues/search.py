@@ -8,8 +8,8 @@ A query term becomes the phrase of its bigrams; a match means the term occurs co
 one segment — exact, not approximate (tests check it against a plain substring scan).
 
 Backends: SQLite mirrors clues_searchtext into an FTS5 table by trigger (migration
-0002_search_index) and queries it with MATCH; PostgreSQL narrows by a GIN index on
-to_tsvector('simple', bigrams) (all bigrams ANDed) and checks each term's bigrams are consecutive
+0002_search_index) and joins it with MATCH; PostgreSQL narrows by a GIN index on the stored
+tsvector of the bigrams (migration 0006; all bigrams ANDed) and checks each term's bigrams are consecutive
 in the stored text. Terms of one character fall back to a substring scan of summary, content and
 subject names.
 """
@@ -18,16 +18,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection
 from django.db.models import Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import OrderBy, RawSQL
 
 # A segment: a run of letters/digits (CJK ideographs count as letters); "_" is a separator.
 _SEGMENT = re.compile(r"[^\W_]+", re.UNICODE)
 # Marks a segment boundary in the indexed text. Pure ASCII letters, so it survives both
 # tokenizers, and queries never produce it because query bigrams are at most two characters.
 BOUNDARY = "zzzsep"
+# SQLite's FTS5 mirror of clues_searchtext (migration 0002)
+FTS_TABLE = "clues_fts"
 
 
 def segments(text: str) -> list[str]:
@@ -92,16 +95,36 @@ def filter_clues(queryset: QuerySet, query: str) -> QuerySet:
     if not long_terms:
         return queryset
     if connection.vendor == "sqlite":
-        sql = "SELECT rowid FROM clues_fts WHERE clues_fts MATCH %s"
-        # the match string is a bound parameter built from letters and digits only
-        return queryset.filter(pk__in=RawSQL(sql, (_fts5_match(long_terms),)))  # noqa: S611
+        match = _fts5_match(long_terms)  # letters, digits, spaces and quotes only; bound anyway
+        if FTS_TABLE not in queryset.query.extra_tables:
+            # Join the FTS table so SQLite can drive the query from it: matches come out in
+            # rowid (= clue id) order, so a newest-first page and a capped count stop early.
+            # As `id IN (SELECT rowid …)` SQLite first collected every match (25 ms for a
+            # common pair at 1M clues; 2 ms joined).
+            clue_table = queryset.model._meta.db_table
+            return queryset.extra(  # noqa: S610 - constant identifiers, the match is a parameter
+                tables=[FTS_TABLE],
+                where=[f'"{FTS_TABLE}"."rowid" = "{clue_table}"."id"', f'"{FTS_TABLE}" MATCH %s'],
+                params=[match],
+            )
+        sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608 - constant
+        return queryset.filter(pk__in=RawSQL(sql, (match,)))  # noqa: S611 - bound parameter
     sql = (
         "SELECT clue_id FROM clues_searchtext "
-        "WHERE to_tsvector('simple', bigrams) @@ to_tsquery('simple', %s) "
+        "WHERE tsv @@ to_tsquery('simple', %s) "
         "AND (' ' || bigrams || ' ') LIKE ALL (%s::text[])"
     )
     phrases = [_phrase_like(t) for t in long_terms if len(t) > 2]
     return queryset.filter(pk__in=RawSQL(sql, (_tsquery(long_terms), phrases)))  # noqa: S611 - bound parameters
+
+
+def newest_first(queryset: QuerySet) -> tuple[Any, ...]:
+    """The ordering "latest registered first" for a queryset filter_clues may have joined to
+    the FTS table: by the FTS rowid there (the same number as the clue id, but in the order the
+    index yields it, so no sort), else by id."""
+    if FTS_TABLE in queryset.query.extra_tables:
+        return (OrderBy(RawSQL(f'"{FTS_TABLE}"."rowid"', ()), descending=True),)  # noqa: S611 - constant
+    return ("-id",)
 
 
 def reindex(clue) -> None:  # type: ignore[no-untyped-def]

@@ -239,6 +239,9 @@ CLUE_DEFAULT_DEADLINE_DAYS = env_int("ZHENGDUN_CLUE_DEFAULT_DEADLINE_DAYS", 30) 
 CLUE_NEAR_DUE_WORKING_DAYS = env_int("ZHENGDUN_CLUE_NEAR_DUE_DAYS", 3)
 CLUE_TRANSFER_WORKING_DAYS = env_int("ZHENGDUN_CLUE_TRANSFER_DAYS", 5)  # verified [S12][S13]
 CLUE_FEEDBACK_WORKING_DAYS = env_int("ZHENGDUN_CLUE_FEEDBACK_DAYS", 15)  # verified [S12]
+# Lists count exactly up to this many rows, then say "1000+": counting a common filter or search
+# term over a million clues costs a tenth of a second per 10,000 rows counted (docs/decisions.md).
+LIST_COUNT_CAP = env_int("ZHENGDUN_LIST_COUNT_CAP", 1000)
 CLUE_DUPLICATE_THRESHOLD = float(env_str("ZHENGDUN_CLUE_DUPLICATE_THRESHOLD", "0.5"))
 ATTACHMENT_MAX_BYTES = env_int("ZHENGDUN_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
 # Effect periods in months (政务处分法 art. 8; 党纪 by 纪律处分条例). Override with a JSON object.

@@ -15,7 +15,6 @@ from django.utils import timezone
 from zhengdun.accounts.api_auth import issue_token
 from zhengdun.accounts.permissions import scope
 from zhengdun.audit.models import Entry
-from zhengdun.clues import filters as clue_filters
 from zhengdun.clues import workflow
 from zhengdun.clues.filters import filter_ledger
 from zhengdun.clues.models import (
@@ -502,9 +501,7 @@ def test_it_refuses_unknown_filter_values(city: City, as_: Any, ledger: dict[str
     assert "日期格式" in _errors(office.get("", received_from="昨天"))["received_from"]
 
 
-def test_it_pages_and_caps_the_count(
-    city: City, as_: Any, ledger: dict[str, Clue], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_it_pages_and_caps_the_count(city: City, as_: Any, ledger: dict[str, Clue], settings: Any) -> None:
     office = as_("office_handler")
     first = office.get("", limit=2).json()
     second = office.get("", limit=2, offset=2).json()
@@ -512,7 +509,7 @@ def test_it_pages_and_caps_the_count(
     assert len(first["items"]) == 2 and len(second["items"]) == 1
     assert {c["id"] for c in first["items"] + second["items"]} == {c.pk for c in ledger.values()}
 
-    monkeypatch.setattr(clue_filters, "COUNT_CAP", 2)
+    settings.LIST_COUNT_CAP = 2
     capped = office.get("").json()
     assert capped["count"] == 2 and capped["count_capped"] is True
     assert len(capped["items"]) == 3

@@ -11,7 +11,6 @@ from django.test import Client
 from django.utils import timezone
 
 from zhengdun.clues import actions
-from zhengdun.clues import filters as clue_filters
 from zhengdun.clues import testing as ct
 from zhengdun.clues.models import Clue, Status
 from zhengdun.core.testing import PASSWORD, City
@@ -99,10 +98,10 @@ def test_it_highlights_only_the_page_in_the_menu(city: City) -> None:
     assert [i["label"] for i in items] == ["登记线索"]
 
 
-def test_it_caps_the_counts(city: City, work: dict[str, Clue], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_it_caps_the_counts(city: City, work: dict[str, Clue], settings: Any) -> None:
 
     ct.register(city, summary="又一条待交办的线索")
-    monkeypatch.setattr(clue_filters, "COUNT_CAP", 1)
+    settings.LIST_COUNT_CAP = 1
     card = _cards(city, "office_handler")["待交办线索"]
     assert (card.value, card.unit) == (1, "条以上")
     assert (_cards(city, "office_handler")["逾期线索"].unit) == "条"

@@ -352,12 +352,14 @@ def test_it_pages_fifty_rows(city: City, ledger: Ledger, monkeypatch: pytest.Mon
     assert client.get(LIST, {"page": "x"}).context["page"].number == 1
 
 
-def test_it_pages_by_fifty() -> None:
-    assert ledger_views.PAGE_SIZE == 50 and clue_filters.COUNT_CAP == 10_000
+def test_it_pages_by_fifty_and_counts_to_a_thousand() -> None:
+    assert ledger_views.PAGE_SIZE == 50 and clue_filters.count_cap() == 1000
 
 
-def test_it_caps_the_count(city: City, ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(clue_filters, "COUNT_CAP", 3)
+def test_it_caps_the_count(
+    city: City, ledger: Ledger, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.LIST_COUNT_CAP = 3
     monkeypatch.setattr(ledger_views, "PAGE_SIZE", 2)
     response = _client(city, "office_handler").get(LIST)
     page = response.context["page"]

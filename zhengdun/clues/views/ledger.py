@@ -38,7 +38,7 @@ SUPERVISION_COLOURS = {"general": "blue", "key": "yellow", "listed": "red"}
 
 @dataclass
 class LedgerPage:
-    """One page of the ledger with a count capped at filters.COUNT_CAP."""
+    """One page of the ledger with a count capped at filters.count_cap()."""
 
     rows: list[Clue]
     number: int
@@ -72,7 +72,7 @@ class LedgerPage:
 
     @property
     def count_label(self) -> str:
-        return f"{filters.COUNT_CAP}+" if self.capped else str(self.count)
+        return f"{self.count}+" if self.capped else str(self.count)
 
 
 def _page_number(raw: str | None) -> int:
@@ -90,14 +90,15 @@ def ledger_page(clues: QuerySet[Clue], page: str | None) -> LedgerPage:
     if not capped:
         number = min(number, max(1, -(-count // PAGE_SIZE)))
     offset = (number - 1) * PAGE_SIZE
-    rows = list(
-        clues.select_related("channel", "handling_unit")
-        .defer("content", "reporter_cipher")
-        .prefetch_related(
-            Prefetch("subjects", queryset=ClueSubject.objects.only("id", "clue_id", "name")),
-            Prefetch("categories", queryset=Category.objects.only("id", "name")),
-        )[offset : offset + PAGE_SIZE + 1]
-    )
+    with filters.page_plan(capped):
+        rows = list(
+            clues.select_related("channel", "handling_unit")
+            .defer("content", "reporter_cipher")
+            .prefetch_related(
+                Prefetch("subjects", queryset=ClueSubject.objects.only("id", "clue_id", "name")),
+                Prefetch("categories", queryset=Category.objects.only("id", "name")),
+            )[offset : offset + PAGE_SIZE + 1]
+        )
     has_next = len(rows) > PAGE_SIZE
     return LedgerPage(rows[:PAGE_SIZE], number, count, capped, has_next, PAGE_SIZE)
 
