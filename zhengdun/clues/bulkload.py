@@ -21,6 +21,7 @@ from django.utils import timezone
 from zhengdun.accounts.models import User
 from zhengdun.clues import search
 from zhengdun.clues.models import Category, Channel, Clue, ClueSubject, SearchText, Status
+from zhengdun.core import dbstats
 from zhengdun.org.models import Unit
 
 Row = tuple[dict[str, Any], list[str], str]  # clue values, subject names, category code
@@ -167,6 +168,7 @@ def load(
         written += size
         if progress:
             progress(written)
+    dbstats.refresh()  # the spread of the data just changed wholesale
     return written
 
 

@@ -23,8 +23,9 @@ _lock_file: IO[str] | None = None
 
 def _jobs() -> list[tuple[str, Callable[[], object]]]:
     from zhengdun.clues.deadlines import scan
+    from zhengdun.core import dbstats
 
-    return [("clue deadline scan", scan)]
+    return [("clue deadline scan", scan), ("planner statistics", dbstats.refresh_daily)]
 
 
 def run_due_jobs() -> None:

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from zhengdun.accounts.models import User
-from zhengdun.core import seeding
+from zhengdun.core import dbstats, seeding
 from zhengdun.core.management.commands.seed import seed_capabilities
 from zhengdun.org.models import Unit
 
@@ -53,6 +53,7 @@ class Command(BaseCommand):
             result = seeding.seed_city(seeding.plan_city(), data_dir=settings.DATA_DIR)
             self.stdout.write(seeding.summary(result))
             self.stdout.write(f"演示线索：{seed_capabilities(seeding.DEFAULT_SEED)}")
+        dbstats.refresh()
 
         self.stdout.write("")
         self.stdout.write(f"访问地址：{public_url()}   （启动：zhengdun serve 或 make run）")
