@@ -15,7 +15,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -39,14 +39,24 @@ def _time(fn: Callable[[], object], rounds: int) -> list[float]:
 
 
 def _raw(sqls: list[str], rounds: int) -> list[float]:
-    """The same SQL the page ran, executed directly: the floor the page cannot beat."""
+    """The same SQL the page ran, executed directly: the floor the page cannot beat. Planner
+    settings the page set for one query (SET LOCAL, clues.filters.page_plan) are set again in a
+    transaction around that query."""
 
     def run() -> None:
         with connection.cursor() as cur:
+            settings: list[str] = []
             for sql in sqls:
-                cur.execute(sql)
-                if cur.description:
-                    cur.fetchall()
+                if sql.startswith("SET LOCAL"):
+                    settings.append(sql)
+                    continue
+                with transaction.atomic():
+                    for setting in settings:
+                        cur.execute(setting)
+                    cur.execute(sql)
+                    if cur.description:
+                        cur.fetchall()
+                settings = []
 
     return _time(run, rounds)
 
@@ -74,7 +84,9 @@ def main() -> None:
             raise SystemExit(f"{name}: {url} answered {response.status_code}")
         # the reads, replayed plainly (server-side cursors, transaction control and the session
         # write are not the page's queries)
-        sqls = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith(("SELECT", "WITH"))]
+        sqls = [
+            q["sql"] for q in ctx.captured_queries if q["sql"].startswith(("SELECT", "WITH", "SET LOCAL"))
+        ]
         page = _time(lambda url=url: client.get(url), rounds)
         raw = _raw(sqls, rounds)
         figures[name] = {

@@ -21,7 +21,7 @@ from typing import Annotated, Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -544,10 +544,11 @@ def list_clues(request: HttpRequest, filters: Query[schemas.ClueFilters]) -> Any
     count, capped = capped_count(qs)
     with page_plan(capped):
         page = list(
-            qs.select_related("channel", "owner_unit", "handling_unit", "handler").prefetch_related(
-                "categories", "subjects"
-            )[filters.offset : filters.offset + filters.limit]
+            qs.select_related("channel", "owner_unit", "handling_unit", "handler")[
+                filters.offset : filters.offset + filters.limit
+            ]
         )
+    prefetch_related_objects(page, "categories", "subjects")
     today = timezone.localdate()
     return {
         "items": [_item(c, today) for c in page],

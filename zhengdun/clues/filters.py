@@ -165,7 +165,8 @@ def page_plan(many: bool) -> Iterator[None]:
     row, collected every match through the GIN index and sorted them: 0.5 s for one page. The
     count we take first is the real figure; with it, walking newest-first finds a page in a few
     hundred rows (20 ms). A search matching few rows keeps the planner's own plan. SQLite drives
-    a search from its FTS index already (clues.search)."""
+    a search from its FTS index already (clues.search). Only the page's own query belongs inside:
+    prefetches of its subjects and categories must keep their ordinary plans."""
     if not many or connection.vendor != "postgresql":
         yield
         return

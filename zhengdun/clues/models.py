@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from zhengdun.core import crypto
@@ -262,13 +262,18 @@ class Clue(models.Model):
     @classmethod
     def scope_exclude(cls, user: Any, permission: str) -> Q | None:
         # 回避: never a clue in which the user is a subject. 重要: only the named viewers.
-        # Both name clues by id (重要 clues are few), so a count over an index needs no row reads.
-        viewing = ClueViewer.objects.filter(user_id=getattr(user, "pk", None)).values("clue_id")
-        hidden = Clue.objects.filter(sensitivity=Sensitivity.IMPORTANT).exclude(pk__in=viewing).values("pk")
-        exclude = Q(pk__in=hidden)
+        # Both as correlated EXISTS on small indexes (重要 clues by the partial index on their
+        # ids), so a count needs no clue row, and PostgreSQL plans them as anti-joins: as
+        # `id NOT IN (subquery)` it charged the subquery to every probe of a nested loop and
+        # merged against all million ids instead (150 ms for a name found 257 times).
+        viewing = ClueViewer.objects.filter(clue_id=OuterRef("pk"), user_id=getattr(user, "pk", None))
+        hidden = Clue.objects.filter(pk=OuterRef("pk"), sensitivity=Sensitivity.IMPORTANT).exclude(
+            Exists(viewing)
+        )
+        exclude = Q(Exists(hidden))
         person_id = getattr(user, "person_id", None)
         if person_id:
-            exclude |= Q(pk__in=ClueSubject.objects.filter(person_id=person_id).values("clue_id"))
+            exclude |= Q(Exists(ClueSubject.objects.filter(clue_id=OuterRef("pk"), person_id=person_id)))
         return exclude
 
     # --- facts ------------------------------------------------------------------------------
@@ -329,7 +334,7 @@ class ClueSubject(models.Model):
 
     class Meta:
         verbose_name = "被反映人"
-        ordering = ["clue", "id"]
+        ordering = ["clue_id", "id"]
 
     def __str__(self) -> str:
         return self.name
@@ -428,7 +433,7 @@ class Measure(models.Model):
 
     class Meta:
         verbose_name = "处理措施"
-        ordering = ["subject", "decided_on", "id"]
+        ordering = ["subject_id", "decided_on", "id"]
 
     def __str__(self) -> str:
         return self.get_kind_display()
@@ -468,7 +473,7 @@ class Request(models.Model):
 
     class Meta:
         verbose_name = "审批事项"
-        ordering = ["clue", "-requested_at"]
+        ordering = ["clue_id", "-requested_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["clue", "kind"], condition=Q(decision=""), name="one_pending_request_per_kind"
@@ -493,7 +498,7 @@ class Event(models.Model):
 
     class Meta:
         verbose_name = "办理记录"
-        ordering = ["clue", "at", "id"]
+        ordering = ["clue_id", "at", "id"]
 
     def __str__(self) -> str:
         return f"{self.clue} {self.action}"
@@ -511,7 +516,7 @@ class DeadlineChange(models.Model):
 
     class Meta:
         verbose_name = "时限变更"
-        ordering = ["clue", "changed_at", "id"]
+        ordering = ["clue_id", "changed_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.clue}: {self.old_deadline} → {self.new_deadline}"
@@ -530,7 +535,7 @@ class Supervision(models.Model):
 
     class Meta:
         verbose_name = "督办"
-        ordering = ["clue", "-created_at"]
+        ordering = ["clue_id", "-created_at"]
 
     def __str__(self) -> str:
         return f"{self.clue} {self.get_level_display()}"
@@ -558,7 +563,7 @@ class Transfer(models.Model):
 
     class Meta:
         verbose_name = "移交"
-        ordering = ["clue", "-transferred_on"]
+        ordering = ["clue_id", "-transferred_on"]
 
     def __str__(self) -> str:
         return f"{self.clue} → {self.receiver}"
@@ -594,7 +599,7 @@ class Feedback(models.Model):
 
     class Meta:
         verbose_name = "反馈"
-        ordering = ["clue", "fed_back_on", "id"]
+        ordering = ["clue_id", "fed_back_on", "id"]
 
     def __str__(self) -> str:
         return f"{self.clue} {self.fed_back_on}"
@@ -619,7 +624,7 @@ class Attachment(models.Model):
 
     class Meta:
         verbose_name = "附件"
-        ordering = ["clue", "uploaded_at", "id"]
+        ordering = ["clue_id", "uploaded_at", "id"]
 
     def __str__(self) -> str:
         return self.original_name

@@ -172,7 +172,7 @@ class Posting(models.Model):
 
     class Meta:
         verbose_name = "任职经历"
-        ordering = ["person", "-started_on", "-id"]
+        ordering = ["person_id", "-started_on", "-id"]
 
     def __str__(self) -> str:
         return f"{self.person.name} @ {self.unit.name}"

@@ -338,7 +338,7 @@ def test_it_sorts_by_clickable_headers(city: City, ledger: Ledger) -> None:
     assert numbers == sorted(numbers)
 
 
-def test_it_pages_fifty_rows(city: City, ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_it_pages(city: City, ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ledger_views, "PAGE_SIZE", 4)
     client = _client(city, "office_handler")
     first = client.get(LIST, {"sort": "number"})
@@ -352,8 +352,27 @@ def test_it_pages_fifty_rows(city: City, ledger: Ledger, monkeypatch: pytest.Mon
     assert client.get(LIST, {"page": "x"}).context["page"].number == 1
 
 
-def test_it_pages_by_fifty_and_counts_to_a_thousand() -> None:
-    assert ledger_views.PAGE_SIZE == 50 and clue_filters.count_cap() == 1000
+def test_it_pages_by_twenty_and_counts_to_a_thousand() -> None:
+    assert ledger_views.PAGE_SIZE == 20 and ledger_views.PAGE_SIZES == (20, 50, 100)
+    assert clue_filters.count_cap() == 1000
+
+
+def test_the_user_chooses_the_rows_per_page(
+    city: City, ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ledger_views, "PAGE_SIZES", (2, 4))
+    monkeypatch.setattr(ledger_views, "PAGE_SIZE", 2)
+    client = _client(city, "office_handler")
+    assert len(client.get(LIST, {"sort": "number"}).context["page"].rows) == 2
+    response = client.get(LIST, {"sort": "number", "per_page": "4"})
+    page = response.context["page"]
+    assert len(page.rows) == 4 and page.per_page == 4 and page.num_pages == 2
+    html = response.content.decode()
+    assert '<option value="4" selected>4</option>' in html
+    assert "per_page=4&amp;page=2" in html  # the next page keeps the choice
+    # a size not offered, or junk, is the default
+    for junk in ("3", "1000000", "x", "-4"):
+        assert client.get(LIST, {"per_page": junk}).context["page"].per_page == 2
 
 
 def test_it_caps_the_count(

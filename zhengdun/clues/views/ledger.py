@@ -15,7 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -29,7 +29,10 @@ from zhengdun.clues.forms import LedgerFilterForm, RegisterForm, SubjectRows, se
 from zhengdun.clues.models import STATUS_COLOURS, Category, Clue, ClueSubject, Notification
 from zhengdun.core.errors import ConflictError
 
-PAGE_SIZE = 50
+# rows per page a user can choose (每页条数); the first is the default. Twenty rows render in
+# about a third of the time of fifty (Django templates, ~0.5 ms a row).
+PAGE_SIZES = (20, 50, 100)
+PAGE_SIZE = PAGE_SIZES[0]
 SUPERVISION_COLOURS = {"general": "blue", "key": "yellow", "listed": "red"}
 
 
@@ -82,25 +85,36 @@ def _page_number(raw: str | None) -> int:
         return 1
 
 
-def ledger_page(clues: QuerySet[Clue], page: str | None) -> LedgerPage:
+def _per_page(raw: str | None) -> int:
+    try:
+        size = int(raw or 0)
+    except ValueError:
+        return PAGE_SIZE
+    return size if size in PAGE_SIZES else PAGE_SIZE
+
+
+def ledger_page(clues: QuerySet[Clue], page: str | None, per_page: str | None = None) -> LedgerPage:
     """The requested page of an ordered clue queryset, its rows loaded in a fixed number of
     queries (channel and units joined, subjects and categories prefetched)."""
+    size = _per_page(per_page)
     count, capped = capped_count(clues)
     number = _page_number(page)
     if not capped:
-        number = min(number, max(1, -(-count // PAGE_SIZE)))
-    offset = (number - 1) * PAGE_SIZE
+        number = min(number, max(1, -(-count // size)))
+    offset = (number - 1) * size
     with filters.page_plan(capped):
         rows = list(
-            clues.select_related("channel", "handling_unit")
-            .defer("content", "reporter_cipher")
-            .prefetch_related(
-                Prefetch("subjects", queryset=ClueSubject.objects.only("id", "clue_id", "name")),
-                Prefetch("categories", queryset=Category.objects.only("id", "name")),
-            )[offset : offset + PAGE_SIZE + 1]
+            clues.select_related("channel", "handling_unit").defer("content", "reporter_cipher")[
+                offset : offset + size + 1
+            ]
         )
-    has_next = len(rows) > PAGE_SIZE
-    return LedgerPage(rows[:PAGE_SIZE], number, count, capped, has_next, PAGE_SIZE)
+    prefetch_related_objects(
+        rows,
+        Prefetch("subjects", queryset=ClueSubject.objects.only("id", "clue_id", "name")),
+        Prefetch("categories", queryset=Category.objects.only("id", "name")),
+    )
+    has_next = len(rows) > size
+    return LedgerPage(rows[:size], number, count, capped, has_next, size)
 
 
 def _decorate(rows: list[Clue], today: dt.date) -> None:
@@ -133,7 +147,7 @@ def clue_list(request: HttpRequest) -> HttpResponse:
             params.update(form.params())
         else:
             clues = clues.none()
-    page = ledger_page(filter_ledger(clues, params), request.GET.get("page"))
+    page = ledger_page(filter_ledger(clues, params), request.GET.get("page"), request.GET.get("per_page"))
     _decorate(page.rows, timezone.localdate())
     context = {
         "form": form,
@@ -142,6 +156,7 @@ def clue_list(request: HttpRequest) -> HttpResponse:
         "query": _query_without(request, "page", "sort"),
         "page_query": _query_without(request, "page"),
         "can_register": permissions.has_permission(user, "clues.register"),
+        "page_sizes": PAGE_SIZES,
     }
     if request.htmx and not request.htmx.boosted:
         return render(request, "clues/_clue_table.html", context)
