@@ -182,7 +182,11 @@ LOGIN_LOCK_MINUTES = env_int("ZHENGDUN_LOGIN_LOCK_MINUTES", 15)
 PASSWORD_MAX_AGE_DAYS = env_int("ZHENGDUN_PASSWORD_MAX_AGE_DAYS", 90)
 SESSION_IDLE_MINUTES = env_int("ZHENGDUN_SESSION_IDLE_MINUTES", 30)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True  # sliding idle timeout: each request pushes expiry forward
+# Sliding idle timeout: accounts.middleware.SessionSecurityMiddleware pushes the expiry forward
+# at most once a minute — saving the session on every request wrote to the database (and took
+# SQLite's single write lock) for every page view.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

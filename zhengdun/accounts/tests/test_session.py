@@ -8,13 +8,16 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
+from zhengdun.accounts.middleware import TOUCHED
 from zhengdun.accounts.models import RoleAssignment
 from zhengdun.accounts.roles import Role
 from zhengdun.core.testing import PASSWORD
@@ -28,7 +31,16 @@ def signed_in(client: Client, username: str = "handler_a") -> Session:
 
 def test_it_sets_a_thirty_minute_sliding_idle_timeout():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_REFRESH_SECONDS == 60
+
+
+def _idle_for(session: Session, minutes: int) -> None:
+    """Make the stored session look untouched for that many minutes."""
+    store = SessionStore(session_key=session.session_key)
+    store[TOUCHED] = int(time.time()) - minutes * 60
+    store.save()
+    expires = timezone.now() + dt.timedelta(minutes=30 - minutes)
+    Session.objects.filter(pk=session.pk).update(expire_date=expires)
 
 
 def test_it_logs_out_a_session_idle_past_the_limit(client, city):
@@ -40,14 +52,28 @@ def test_it_logs_out_a_session_idle_past_the_limit(client, city):
     assert response["Location"].startswith("/accounts/login/")
 
 
-def test_it_pushes_the_expiry_forward_on_every_request(client, city):
+def test_it_pushes_the_expiry_forward_when_the_user_comes_back(client, city):
     session = signed_in(client)
-    # 29 minutes idle: still inside the limit
-    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() + dt.timedelta(minutes=1))
+    _idle_for(session, 29)  # still inside the limit
     assert client.get("/").status_code == 200
     session.refresh_from_db()
     remaining = session.expire_date - timezone.now()
     assert dt.timedelta(minutes=29) < remaining <= dt.timedelta(minutes=30)
+
+
+def test_it_does_not_write_the_session_on_every_request(client, city):
+    session = signed_in(client)
+    _idle_for(session, 0)
+    session.refresh_from_db()
+    before = session.expire_date
+    for _ in range(3):
+        assert client.get("/").status_code == 200
+    session.refresh_from_db()
+    assert session.expire_date == before  # read, not rewritten, within the refresh interval
+    _idle_for(session, 2)
+    assert client.get("/").status_code == 200
+    session.refresh_from_db()
+    assert session.expire_date - timezone.now() > dt.timedelta(minutes=29)
 
 
 def test_it_marks_the_session_cookie_httponly_and_samesite_lax(client, city):
