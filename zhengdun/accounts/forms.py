@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from zhengdun.accounts import permissions, security
 from zhengdun.accounts.roles import Role
+from zhengdun.org.forms import UnitChoiceField
 from zhengdun.org.models import Unit
 
 
@@ -23,13 +24,6 @@ def apply_errors(form: forms.Form, exc: ValidationError) -> None:
         return
     for field, errors in exc.error_dict.items():
         form.add_error(field if field in form.fields else None, errors)
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    """Units indented by depth, so the tree shape shows in a plain <select>."""
-
-    def label_from_instance(self, obj: Unit) -> str:
-        return "　" * obj.depth + obj.name
 
 
 def units_for(user: Any, permission: str) -> Any:
@@ -102,7 +96,7 @@ class UserCreateForm(forms.Form):
 
     def __init__(self, actor: Any, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units_for(actor, "accounts.manage_users")
+        self.fields["unit"].set_queryset(units_for(actor, "accounts.manage_users"))  # type: ignore[attr-defined]
 
 
 class GrantForm(forms.Form):
@@ -120,7 +114,7 @@ class GrantForm(forms.Form):
 
     def __init__(self, actor: Any, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units_for(actor, "accounts.grant_roles")
+        self.fields["unit"].set_queryset(units_for(actor, "accounts.grant_roles"))  # type: ignore[attr-defined]
 
 
 class TokenForm(forms.Form):

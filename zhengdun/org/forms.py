@@ -15,17 +15,40 @@ from zhengdun.org.models import Person, Unit
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"]
 
 
+class _LoadedUnits(forms.models.ModelChoiceIterator):
+    """Options from the units the field already loaded, not from a second query."""
+
+    def __iter__(self) -> Any:
+        if self.field.units is None:  # queryset assigned directly: the ordinary way
+            yield from super().__iter__()
+            return
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for unit in self.field.units:
+            yield self.choice(unit)
+
+
 class UnitChoiceField(forms.ModelChoiceField):
-    """A unit select that shows the tree by indenting each unit under its parent."""
+    """A unit select that shows the tree by indenting each unit under its parent. The units
+    are read once (set_queryset), for the indentation and the options alike."""
+
+    iterator = _LoadedUnits
 
     def __init__(self, queryset: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(queryset.order_by("path"), **kwargs)
         self.base_depth = 0
+        self.units: list[Unit] | None = None
+
+    def _set_queryset(self, queryset: Any) -> None:
+        super()._set_queryset(queryset)
+        self.units = None  # loaded again only by set_queryset
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
 
     def set_queryset(self, queryset: QuerySet[Unit]) -> None:
         self.queryset = queryset.order_by("path")
-        depths = [u.depth for u in self.queryset]
-        self.base_depth = min(depths) if depths else 0
+        self.units = list(self.queryset)  # after the assignment, which resets it
+        self.base_depth = min((u.depth for u in self.units), default=0)
 
     def label_from_instance(self, obj: Unit) -> str:
         return "\u3000" * max(obj.depth - self.base_depth, 0) + obj.name

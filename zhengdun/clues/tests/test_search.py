@@ -227,3 +227,14 @@ def test_it_keeps_the_index_in_step_with_edits(city):
 
 def test_it_runs_on_this_database():
     assert connection.vendor in {"sqlite", "postgresql"}
+
+
+@given(st.text(alphabet="经商办企赌博王伟建国abc123", min_size=2, max_size=30))
+def test_the_covering_bigrams_cover_every_character_of_a_term(term):
+    pairs = search.bigrams(term)
+    chosen = search.covering_bigrams(term)
+    assert set(chosen) <= set(pairs)
+    starts = [i for i, pair in enumerate(pairs) if pair in chosen]
+    covered = {i + k for i in starts for k in (0, 1)}
+    assert covered == set(range(len(term)))
+    assert len(chosen) <= len(pairs) // 2 + 1
