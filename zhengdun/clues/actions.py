@@ -14,6 +14,7 @@ import calendar
 import datetime as dt
 import hashlib
 import json
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -250,6 +251,7 @@ def register_clue(
         sensitivity=sensitivity,
         owner_unit=owner_unit,
         created_by=actor,
+        categories_at_receipt=sorted(c.pk for c in categories or []),
     )
     clue.categories.set(categories or [])
     for subject in resolved:
@@ -509,14 +511,32 @@ def _subject_for_step(actor: Any, subject: ClueSubject, step: str) -> Clue:
 
 @transaction.atomic
 def record_result(
-    actor: Any, subject: ClueSubject, *, result: str, note: str = "", expected_result: str | None = None
+    actor: Any,
+    subject: ClueSubject,
+    *,
+    result: str,
+    note: str = "",
+    verified_amount: Decimal | None = None,
+    finding_categories: list[Category] | None = None,
+    expected_result: str | None = None,
 ) -> ClueSubject:
-    """Record the verification result (核查结论) for one subject. With expected_result (the
-    result the caller's form showed), the write is a compare-and-swap on the stored result, so
-    two people recording at once cannot silently overwrite each other."""
+    """Record the verification result (核查结论) for one subject, with the amount established
+    (查实金额) where money is involved and the categories of what was substantiated when they
+    differ from the clue's (查实问题类别; none = the clue's). With expected_result (the result the caller's form
+    showed), the write is a compare-and-swap on the stored result, so two people recording at
+    once cannot silently overwrite each other."""
     clue = _subject_for_step(actor, subject, "record_result")
     if result not in Result.values:
         raise ValidationError({"result": "请选择核查结论"})
+    if verified_amount is not None:
+        if result not in SUBSTANTIATED:
+            raise ValidationError({"verified_amount": "核查结论为属实或部分属实的，才能填写查实金额"})
+        if verified_amount < 0 or verified_amount >= Decimal("1e12"):
+            raise ValidationError({"verified_amount": "查实金额须为 0 至一万亿元之间的数字"})
+    if finding_categories and result not in SUBSTANTIATED:
+        raise ValidationError({"finding_categories": "核查结论为属实或部分属实的，才能选择查实问题类别"})
+    if finding_categories and any(not c.is_active for c in finding_categories):
+        raise ValidationError({"finding_categories": "所选查实问题类别已停用"})
     if result not in SUBSTANTIATED and subject.measures.exists():
         raise ValidationError({"result": "已录入处理措施的，核查结论须为属实或部分属实"})
     note = _clean_text(note, "result_note", "核查情况", max_length=5000)
@@ -525,11 +545,17 @@ def record_result(
         stored = stored.filter(result=expected_result)
     old = ClueSubject.objects.values_list("result", flat=True).get(pk=subject.pk)
     cleared = subject.cleared if result == Result.FALSE else False
-    if stored.update(result=result, result_note=note, cleared=cleared) != 1:
+    if stored.update(result=result, result_note=note, cleared=cleared, verified_amount=verified_amount) != 1:
         raise ConflictError(f"被反映人{subject.name}的核查结论已被他人修改，请刷新页面查看后再录入")
+    subject.finding_categories.set(finding_categories or [])
     subject.refresh_from_db()
     _bump(clue)
-    _log(actor, clue, "result_recorded", data={"subject": subject.name, "result": [old, result]})
+    data: dict[str, Any] = {"subject": subject.name, "result": [old, result]}
+    if verified_amount is not None:
+        data["verified_amount"] = str(verified_amount)
+    if finding_categories:
+        data["finding_categories"] = [c.name for c in finding_categories]
+    _log(actor, clue, "result_recorded", data=data)
     return subject
 
 

@@ -259,7 +259,8 @@ def _detail(user: Any, clue_id: int) -> dict[str, Any]:
             Prefetch(
                 "subjects",
                 queryset=ClueSubject.objects.prefetch_related(
-                    Prefetch("measures", queryset=Measure.objects.select_related("recorded_by"))
+                    Prefetch("measures", queryset=Measure.objects.select_related("recorded_by")),
+                    "finding_categories",
                 ),
             ),
             "viewers__user",
@@ -307,6 +308,8 @@ def _detail(user: Any, clue_id: int) -> dict[str, Any]:
                     "result": s.result,
                     "result_label": s.get_result_display() if s.result else "",
                     "result_note": s.result_note,
+                    "verified_amount": s.verified_amount,
+                    "finding_categories": [c.code for c in s.finding_categories.all()],
                     "xingtai": s.xingtai,
                     "xingtai_label": XINGTAI_LABELS.get(s.xingtai or 0, ""),
                     "cleared": s.cleared,
@@ -989,7 +992,14 @@ def record_result(request: HttpRequest, subject_id: SubjectId, payload: schemas.
     return _subject_act(
         request,
         subject_id,
-        lambda user, subject: actions.record_result(user, subject, result=payload.result, note=payload.note),
+        lambda user, subject: actions.record_result(
+            user,
+            subject,
+            result=payload.result,
+            note=payload.note,
+            verified_amount=payload.verified_amount,
+            finding_categories=_categories(payload.finding_categories, "finding_categories"),
+        ),
         result_note="note",
     )
 

@@ -110,7 +110,8 @@ def load(
             "assigned_on",
             "deadline",
             "closed_on",
-        ],  # fmt: skip
+            "categories_at_receipt",
+        ],
         {
             "reporting_mode": "anonymous",
             "owner_unit_id": owner.pk,
@@ -122,6 +123,8 @@ def load(
     subjects = _Table(ClueSubject, ["clue_id", "name"], {})
     links = _Table(through, ["clue_id", "category_id"], {})
     texts = _Table(SearchText, ["clue_id", "bigrams"], {})
+    at_receipt = Clue._meta.get_field("categories_at_receipt")
+    receipt_values = {code: at_receipt.get_db_prep_save([pk], connection) for code, pk in categories.items()}
 
     written = 0
     while written < n:
@@ -152,6 +155,7 @@ def load(
                     _date(received) if assigned else None,
                     _date(received + dt.timedelta(days=45)) if assigned else None,
                     _date(received + dt.timedelta(days=40)) if closed else None,
+                    receipt_values[code],
                 )
                 for name in names:
                     subjects.add(pk, name)

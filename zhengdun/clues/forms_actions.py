@@ -446,6 +446,28 @@ class RecordResultForm(ActionForm):
     submit_label = "保存核查结论"
     result = choice_field("核查结论", Result.choices, radio=True)
     result_note = text_field("核查情况", required=False, max_length=5000, rows=3)
+    verified_amount = forms.DecimalField(
+        label="查实金额（元）",
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        help_text="涉及金额的，填写核查认定的金额；用于比对本人自查报告",
+        error_messages={
+            "invalid": "查实金额须为数字，如 52000 或 52000.50",
+            "min_value": "查实金额不能为负数",
+            "max_digits": "查实金额过大",
+            "max_decimal_places": "查实金额最多保留两位小数",
+        },
+    )
+    finding_categories = forms.ModelMultipleChoiceField(
+        Category.objects.none(),
+        label="查实问题类别",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="查实的问题与线索问题类别不同时选择（如核查中发现的其他问题）；不选即与线索相同",
+        error_messages={"invalid_choice": "所选查实问题类别不存在或已停用"},
+    )
     # the result this form was opened on: saving is refused if someone changed it meanwhile
     expected_result = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -454,7 +476,18 @@ class RecordResultForm(ActionForm):
         if not subject:
             return {}
         shown = subject.result or self.NO_RESULT
-        return {"result": subject.result, "result_note": subject.result_note, "expected_result": shown}
+        return {
+            "result": subject.result,
+            "result_note": subject.result_note,
+            "verified_amount": subject.verified_amount,
+            "finding_categories": list(subject.finding_categories.all()),
+            "expected_result": shown,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        findings: forms.ModelMultipleChoiceField = self.fields["finding_categories"]  # type: ignore[assignment]
+        findings.queryset = Category.objects.filter(is_active=True)
 
     NO_RESULT = "-"
 

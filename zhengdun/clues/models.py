@@ -187,6 +187,9 @@ class Clue(models.Model):
     summary = models.CharField("反映问题摘要", max_length=200)
     content = models.TextField("反映问题内容", blank=True)
     categories = models.ManyToManyField(Category, verbose_name="问题类别", blank=True, related_name="clues")
+    # The categories as registered: what the organisation knew at receipt. A category added during
+    # verification is a matter it learned of later (自查从宽: 主动交代 of a matter not yet known).
+    categories_at_receipt = models.JSONField("受理时问题类别", default=list, blank=True, editable=False)
     sensitivity = models.CharField(
         "密级", max_length=10, choices=Sensitivity.choices, default=Sensitivity.NORMAL, db_index=True
     )
@@ -347,6 +350,16 @@ class ClueSubject(models.Model):
     result = models.CharField("核查结论", max_length=12, choices=Result.choices, blank=True)
     result_note = models.TextField("核查情况", blank=True)
     xingtai = models.PositiveSmallIntegerField("四种形态", null=True, blank=True)
+    # 查实金额: the sum the verification established, where money is involved; compared with a
+    # self-report's amount to tell a full disclosure from 避重就轻 (selfreports.leniency)
+    verified_amount = models.DecimalField(
+        "查实金额（元）", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    # 查实问题类别: the categories of what was substantiated for this subject, when they differ from
+    # the clue's (a verification may establish a matter the report never named); empty = the clue's
+    finding_categories = models.ManyToManyField(
+        Category, verbose_name="查实问题类别", blank=True, related_name="findings"
+    )
     cleared = models.BooleanField("澄清正名", default=False)
 
     class Meta:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
@@ -197,6 +198,8 @@ class SubjectOut(Schema):
     result: str = Field(description="核查结论代码；未录入为空")
     result_label: str = Field(description="核查结论名称")
     result_note: str = Field(description="核查情况")
+    verified_amount: Decimal | None = Field(description="查实金额（元）")
+    finding_categories: list[str] = Field(description="查实问题类别代码；空即与线索问题类别相同")
     xingtai: int | None = Field(description="四种形态（由最重的处理措施得出）")
     xingtai_label: str = Field(description="形态名称")
     cleared: bool = Field(description="是否已澄清正名")
@@ -495,6 +498,12 @@ class ViewersIn(_Checked):
 class ResultIn(_Checked):
     result: ResultCode = Field(description="核查结论")
     note: str = Field("", max_length=5000, description="核查情况")
+    verified_amount: Decimal | None = Field(
+        None, ge=0, lt=Decimal("1e12"), decimal_places=2, description="查实金额（元），仅属实或部分属实时填写"
+    )
+    finding_categories: list[str] = Field(
+        [], max_length=20, description="查实问题类别代码（与线索问题类别不同时填写），可多选"
+    )
 
 
 class MeasureIn(_Checked):

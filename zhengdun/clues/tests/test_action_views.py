@@ -7,12 +7,14 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from django.utils.html import escape
 
 from zhengdun.accounts.roles import Role
 from zhengdun.audit.models import Entry
 from zhengdun.clues import actions, workflow
 from zhengdun.clues import testing as ct
 from zhengdun.clues.models import (
+    Category,
     Clue,
     ClueViewer,
     Disposition,
@@ -678,6 +680,28 @@ def test_it_records_results_measures_and_clearing_per_subject(city):
     assert subject.cleared
     for code in ("result_recorded", "measure_recorded", "measure_removed", "cleared"):
         assert audited(clue, f"clue.{code}"), code
+
+
+def test_it_records_the_verified_amount_and_finding_categories_from_the_page(city):
+    clue = clue_in(city, Status.HANDLING)
+    subject = clue.subjects.get()
+    url = subject_url(subject, "record_result")
+    gj1 = Category.objects.get(code="GJ1")
+    response = post(city.handler_a, url, {"result": "true", "verified_amount": "五万"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "查实金额须为数字" in page and 'value="五万"' in page  # named, and the input kept
+    response = post(city.handler_a, url, {"result": "false", "verified_amount": "100"})
+    assert "核查结论为属实或部分属实的，才能填写查实金额" in response.content.decode()
+    subject.refresh_from_db()
+    assert subject.result == ""
+    data = {"result": "true", "verified_amount": "52000", "finding_categories": [gj1.pk]}
+    assert post(city.handler_a, url, data).status_code == 302
+    subject.refresh_from_db()
+    assert subject.verified_amount == 52000 and list(subject.finding_categories.all()) == [gj1]
+    page = client_for(city.handler_a).get(f"/clues/{clue.pk}/").content.decode()
+    assert "查实金额 52000.00 元" in page, page[page.find("subject-tags") :][:600]
+    assert f"查实：{escape(gj1.name)}" in page
 
 
 def test_it_refuses_subject_steps_to_others(city):

@@ -6,6 +6,7 @@ and assignment checks, subjects within reach, duplicate references, results and 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from django.utils import timezone
 from zhengdun.accounts.roles import Role
 from zhengdun.clues import actions, deadlines
 from zhengdun.clues.models import (
+    Category,
     Clue,
     Disposition,
     Event,
@@ -314,6 +316,50 @@ def test_it_derives_the_xingtai_from_the_most_severe_measure(town, handling):
     assert [e.action for e in Event.objects.filter(clue=handling, action__startswith="measure_")].count(
         "measure_removed"
     ) == 4
+
+
+def test_it_records_the_verified_amount_of_a_substantiated_allegation(town, handling):
+    subject = subject_of(handling)
+    actions.record_result(
+        town.handler_a, subject, result=Result.PARTLY_TRUE, verified_amount=Decimal("52000.50")
+    )
+    subject.refresh_from_db()
+    assert subject.verified_amount == Decimal("52000.50")
+    event = Event.objects.filter(clue=handling, action="result_recorded").latest("pk")
+    assert event.data["verified_amount"] == "52000.50"
+    # a later result without an amount clears it
+    actions.record_result(town.handler_a, subject, result=Result.TRUE)
+    subject.refresh_from_db()
+    assert subject.verified_amount is None
+
+
+@pytest.mark.parametrize(
+    ("result", "amount", "message"),
+    [
+        (Result.FALSE, Decimal("100"), "才能填写查实金额"),
+        (Result.UNVERIFIABLE, Decimal("0"), "才能填写查实金额"),
+        (Result.TRUE, Decimal("-1"), "0 至一万亿元"),
+        (Result.TRUE, Decimal("1e12"), "0 至一万亿元"),
+    ],
+)
+def test_it_refuses_a_verified_amount_that_cannot_be(town, handling, result, amount, message):
+    subject = subject_of(handling)
+    with pytest.raises(ValidationError) as refused:
+        actions.record_result(town.handler_a, subject, result=result, verified_amount=amount)
+    assert message in refused.value.message_dict["verified_amount"][0]
+    subject.refresh_from_db()
+    assert subject.result == "" and subject.verified_amount is None
+
+
+def test_registration_keeps_the_categories_known_at_receipt(town):
+    clue = register(town)
+    registered = list(clue.categories.values_list("pk", flat=True))
+    assert clue.categories_at_receipt == sorted(registered)
+    other = Category.objects.exclude(pk__in=registered).first()
+    actions.update_clue(town.office_handler, clue, version=clue.version, categories=[other])
+    clue.refresh_from_db()
+    assert list(clue.categories.values_list("pk", flat=True)) == [other.pk]
+    assert clue.categories_at_receipt == sorted(registered)  # what was known stays
 
 
 def test_a_measure_removed_twice_is_removed_once(town, handling):

@@ -577,8 +577,21 @@ def test_it_walks_the_main_journey(city: City, as_: Any) -> None:
     assert data["disposition_label"] == "初步核实"
 
     subject_id = data["subjects"][0]["id"]
-    data = _ok(handler.post(f"/subjects/{subject_id}/result", {"result": "true", "note": "查实"}))
+    refused = handler.post(f"/subjects/{subject_id}/result", {"result": "false", "verified_amount": "10"})
+    assert refused.status_code == 422 and "查实金额" in json.dumps(refused.json(), ensure_ascii=False)
+    refused = handler.post(
+        f"/subjects/{subject_id}/result", {"result": "true", "finding_categories": ["NOPE"]}
+    )
+    assert refused.status_code == 422 and "NOPE" in json.dumps(refused.json(), ensure_ascii=False)
+    data = _ok(
+        handler.post(
+            f"/subjects/{subject_id}/result",
+            {"result": "true", "note": "查实", "verified_amount": "52000.50", "finding_categories": ["GJ1"]},
+        )
+    )
     assert data["subjects"][0]["result_label"] == "属实"
+    assert data["subjects"][0]["verified_amount"] == "52000.50"
+    assert data["subjects"][0]["finding_categories"] == ["GJ1"]
     data = _ok(
         handler.post(f"/subjects/{subject_id}/measures", {"kind": "admonition", "decided_on": str(_today())})
     )

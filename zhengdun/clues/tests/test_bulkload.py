@@ -27,6 +27,7 @@ def test_it_writes_complete_clues(city):
         assert (clue.handling_unit_id is None) == (clue.status == Status.REGISTERED)
         assert (clue.closed_on is not None) == (clue.status in (Status.CLOSED, Status.ARCHIVED))
         assert clue.categories.count() == 1
+        assert clue.categories_at_receipt == [clue.categories.get().pk]
         assert ClueSubject.objects.filter(clue=clue).count() == 1
         assert SearchText.objects.filter(clue=clue).exists()
 

@@ -226,7 +226,13 @@ def _name_viewers(user: Any, clue: Clue, d: Data, _s: Any) -> str:
 
 def _record_result(user: Any, clue: Clue, d: Data, s: ClueSubject) -> str:
     actions.record_result(
-        user, s, result=d["result"], note=d["result_note"], expected_result=d.get("expected_result")
+        user,
+        s,
+        result=d["result"],
+        note=d["result_note"],
+        verified_amount=d.get("verified_amount"),
+        finding_categories=list(d.get("finding_categories") or []),
+        expected_result=d.get("expected_result"),
     )
     return f"已录入{s.name}的核查结论"
 
@@ -478,7 +484,8 @@ def _page_context(user: Any, clue: Clue) -> dict[str, Any]:
     today = timezone.localdate()
     subjects = list(
         clue.subjects.select_related("person", "person__unit").prefetch_related(
-            Prefetch("measures", queryset=Measure.objects.order_by("decided_on", "id"))
+            Prefetch("measures", queryset=Measure.objects.order_by("decided_on", "id")),
+            "finding_categories",
         )
     )
     person_ids = [s.person_id for s in subjects if s.person_id]
