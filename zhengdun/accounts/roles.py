@@ -38,13 +38,26 @@ _CLUES_OFFICE = {
 _CLUES_LEADER = {"clues.view", "clues.approve", "clues.supervise", "clues.view_reporter"}
 _CLUES_UNIT = {"clues.view", "clues.handle", "clues.feedback", "clues.attach"}
 
+# 自查事项: anyone with a roster record files their own report (file_own, checked against
+# user.person); discipline staff file on behalf of the officers of their subtree and review
+# the reports; the office also sets up the campaigns and their self-report windows.
+_SELF_OWN = {"selfreports.file_own"}
+_SELF_UNIT = _SELF_OWN | {"selfreports.view", "selfreports.file", "selfreports.review"}
+_SELF_OFFICE = _SELF_UNIT | {"selfreports.configure"}
+# 自查从宽: a leader confirms or overrides the system's recommended basis on a clue's subject
+_SELF_LEADER = _SELF_OWN | {"selfreports.view", "selfreports.decide_leniency"}
+
 PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.OFFICE_HANDLER: frozenset(_READ_ORG | {"org.change_person", "org.view_id_number"} | _CLUES_OFFICE),
-    Role.LEADER: frozenset(_READ_ORG | {"org.view_id_number"} | _CLUES_LEADER),
-    Role.UNIT_HANDLER: frozenset(_READ_ORG | {"org.change_person", "org.view_id_number"} | _CLUES_UNIT),
+    Role.OFFICE_HANDLER: frozenset(
+        _READ_ORG | {"org.change_person", "org.view_id_number"} | _CLUES_OFFICE | _SELF_OFFICE
+    ),
+    Role.LEADER: frozenset(_READ_ORG | {"org.view_id_number"} | _CLUES_LEADER | _SELF_LEADER),
+    Role.UNIT_HANDLER: frozenset(
+        _READ_ORG | {"org.change_person", "org.view_id_number"} | _CLUES_UNIT | _SELF_UNIT
+    ),
     # inspection teams register what they find (明察暗访) and follow it
-    Role.INSPECTOR: frozenset(_READ_ORG | {"clues.view", "clues.register"}),
-    Role.OFFICER: frozenset({"org.view_unit"}),
+    Role.INSPECTOR: frozenset(_READ_ORG | {"clues.view", "clues.register"} | _SELF_OWN),
+    Role.OFFICER: frozenset({"org.view_unit"} | _SELF_OWN),
     # runs the system: the unit tree, accounts, backups — not the case files
     Role.SYSTEM_ADMIN: frozenset(
         {"org.view_unit", "org.change_unit", "accounts.manage_users", "core.edit_calendar"}

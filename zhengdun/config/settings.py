@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "zhengdun.org",
     "zhengdun.accounts",
     "zhengdun.clues",
+    "zhengdun.selfreports",
 ]
 
 MIDDLEWARE = [
@@ -251,6 +252,9 @@ CLUE_FEEDBACK_WORKING_DAYS = env_int("ZHENGDUN_CLUE_FEEDBACK_DAYS", 15)  # verif
 # Lists count exactly up to this many rows, then say "1000+": counting a common filter or search
 # term over a million clues costs a tenth of a second per 10,000 rows counted (docs/decisions.md).
 LIST_COUNT_CAP = env_int("ZHENGDUN_LIST_COUNT_CAP", 1000)
+# 自查从宽: a self-reported amount below this share of the amount verified is 避重就轻 (UNVERIFIED:
+# no source fixes the line; domain.md §4)
+LENIENCY_MIN_DISCLOSED_SHARE = float(env_str("ZHENGDUN_LENIENCY_MIN_DISCLOSED_SHARE", "0.5"))
 CLUE_DUPLICATE_THRESHOLD = float(env_str("ZHENGDUN_CLUE_DUPLICATE_THRESHOLD", "0.5"))
 ATTACHMENT_MAX_BYTES = env_int("ZHENGDUN_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
 # Effect periods in months (政务处分法 art. 8; 党纪 by 纪律处分条例). Override with a JSON object.

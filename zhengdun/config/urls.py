@@ -8,5 +8,6 @@ urlpatterns = [
     path("org/", include("zhengdun.org.urls")),
     path("audit/", include("zhengdun.audit.urls")),
     path("clues/", include("zhengdun.clues.urls")),
+    path("selfreports/", include("zhengdun.selfreports.urls")),
     path("api/v1/", api.urls),
 ]

@@ -21,6 +21,16 @@ NAVIGATION: list[tuple[str, list[tuple[str, str, str | None]]]] = [
         ],
     ),
     (
+        "自查自纠",
+        [
+            ("我的自查", "selfreports:mine", "selfreports.file_own"),
+            ("自查事项", "selfreports:list", "selfreports.view"),
+            ("自查统计", "selfreports:stats", "selfreports.view"),
+            ("代为填报", "selfreports:file_for", "selfreports.file"),
+            ("教育整顿设置", "selfreports:campaigns", "selfreports.configure"),
+        ],
+    ),
+    (
         "组织与人员",
         [("单位", "org:unit_list", "org.view_unit"), ("干警名册", "org:person_list", "org.view_person")],
     ),

@@ -480,6 +480,12 @@ def _timeline(clue: Clue) -> list[dict[str, Any]]:
     return items
 
 
+# Other capabilities add a panel to each subject card here (e.g. selfreports: 从宽从严依据) from
+# their AppConfig.ready, so this page needs no import of them. Each is called with (user, clue,
+# subjects) and appends (template, context) pairs to subject.panels.
+SUBJECT_PANELS: list[Callable[[Any, Clue, list[ClueSubject]], None]] = []
+
+
 def _page_context(user: Any, clue: Clue) -> dict[str, Any]:
     today = timezone.localdate()
     subjects = list(
@@ -519,6 +525,8 @@ def _page_context(user: Any, clue: Clue) -> dict[str, Any]:
         for measure in subject.measures.all():
             measure.xingtai_label = XINGTAI_LABELS[MEASURE_XINGTAI[measure.kind]]
             measure.in_effect = bool(measure.effective_until and measure.effective_until >= today)
+    for add_panel in SUBJECT_PANELS:
+        add_panel(user, clue, subjects)
     transfers = list(clue.transfers.select_related("created_by").order_by("transferred_on", "id"))
     feedback_flag = None
     if clue.feedback_due and clue.status == Status.CLOSED:

@@ -50,7 +50,7 @@ class Command(BaseCommand):
         except seeding.SeedRefused as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(seeding.summary(result))
-        self.stdout.write(f"演示线索：{seed_capabilities(seed)}")
+        self.stdout.write(f"演示业务数据：{seed_capabilities(seed)}")
         if clues:
             self._bulk_clues(clues, seed)
         self.stdout.write(f"演示账号已保存到 {result.logins_file}（仅本机当前用户可读）：")
@@ -73,8 +73,10 @@ class Command(BaseCommand):
 def seed_capabilities(seed: int) -> str:
     """Each capability's demo records on top of the demo city (one line of summary)."""
     from zhengdun.clues.seeding import seed_demo_clues
+    from zhengdun.selfreports.seeding import seed_demo_selfreports
 
     if not settings.DEMO_RECORDS:
         return "未生成（ZHENGDUN_DEMO_RECORDS=0）"
     made = seed_demo_clues(random.Random(seed))
-    return f"{made} 条线索，覆盖线索办理的每个状态"
+    reports = seed_demo_selfreports(random.Random(seed + 1))
+    return f"{made} 条线索，覆盖线索办理的每个状态；{reports} 名干警的自查报告"

@@ -1,0 +1,332 @@
+"""Demo self-reports for the seeded city: the campaign 2021年全市政法队伍教育整顿 (active, three
+stages, a window that closed ten days ago) and about sixty officers' reports made through
+selfreports.actions — filed by the officers' unit discipline staff, some declaring nothing, some
+late, some corrected into a second version, items in every category (GJ2 with its three
+subtypes), many reviewed with an outcome and a few converted into clues. The demo login
+`officer` has a submitted report of their own.
+
+Dates are relative to the day of seeding, like the clue demo. Reports are submitted in two
+rounds so that the 逾期 flag each gets is the real one: first with the window still open (then
+the submission times are moved back into the window), then — after the window is set to its
+closing day — the late ones. Moving a submission time back is done on the rows directly, as the
+clue demo dates its steps back; the audit entries keep the moment the seed ran.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from zhengdun.accounts.models import User
+from zhengdun.clues.models import Category
+from zhengdun.clues.seeding import build_cast, ensure_reference_data
+from zhengdun.org.models import Person, Unit
+from zhengdun.selfreports import actions
+from zhengdun.selfreports.models import Outcome, Relation, SelfReport, SelfReportItem, Stage
+
+CAMPAIGN_NAME = "2021年全市政法队伍教育整顿"
+REPORTS = 60
+
+# (category code, GJ2 subtype, description, amount, related persons [(name, relation, detail)])
+ITEMS: list[tuple[str, str, str, str | None, list[tuple[str, str, str]]]] = [
+    (
+        "GJ1",
+        "",
+        "2019年5月，本人应朋友请托，向承办民警打听其子涉嫌交通肇事一案的办理进展，并请求“依法从快处理”，"
+        "未按规定记录报告。",
+        None,
+        [("刘某", Relation.PARTY, "案件当事人之父，本人朋友")],
+    ),
+    (
+        "GJ1",
+        "",
+        "2020年本人承办的一起合同纠纷案件中，曾与一方代理律师在庭外共同就餐一次，未按规定报告。",
+        None,
+        [("陈某", Relation.LAWYER, "某律师事务所律师")],
+    ),
+    (
+        "GJ2",
+        "self",
+        "2017年至2020年间，本人与同学合伙在城郊经营一家农家乐，出资8万元并按年分红，已于2021年3月退出。",
+        "80000",
+        [],
+    ),
+    (
+        "GJ2",
+        "spouse_children",
+        "本人配偶自2018年起在本人管辖区域内经营一家建材商店，本人未按规定向组织报告。",
+        None,
+        [("王某", Relation.RELATIVE_BUSINESS, "配偶，经营建材商店")],
+    ),
+    (
+        "GJ2",
+        "spouse_children",
+        "本人之子于2019年注册成立一家保安服务公司，承接辖区内部分企业的安保业务。",
+        None,
+        [("张某", Relation.RELATIVE_BUSINESS, "儿子，某保安服务公司法定代表人")],
+    ),
+    (
+        "GJ2",
+        "other_relative",
+        "本人胞弟在本人管辖区域内承揽道路养护工程，本人曾向相关部门负责人打过招呼。",
+        None,
+        [("李某", Relation.RELATIVE_BUSINESS, "胞弟，承揽道路养护工程")],
+    ),
+    (
+        "GJ3",
+        "",
+        "2016年本人向辖区一企业主借款20万元用于购房，约定不计利息，至2020年底已全部归还。",
+        "200000",
+        [("赵某", Relation.OTHER, "辖区企业主")],
+    ),
+    (
+        "GJ3",
+        "",
+        "2018年本人在一家小额贷款公司以亲属名义参股5万元，每年领取分红。",
+        "50000",
+        [],
+    ),
+    (
+        "GJ4",
+        "",
+        "2018年本人参与办理的一起减刑案件中，对罪犯提交的立功材料审查不严，未发现其中的疑点。",
+        None,
+        [],
+    ),
+    (
+        "GJ5",
+        "",
+        "2019年本人接报一起盗窃案件后，以证据不足为由未及时立案，致案件积压半年后才立案侦查。",
+        None,
+        [("孙某", Relation.PARTY, "报案人")],
+    ),
+    (
+        "GJ6",
+        "",
+        "本人配偶原为区人民法院法官，2019年辞职后到律师事务所执业，曾代理原任职法院的案件，本人未按规定报告。",
+        None,
+        [("周某", Relation.LAWYER, "配偶，某律师事务所执业律师")],
+    ),
+    (
+        "OTHER",
+        "",
+        "2020年春节期间，本人违规接受辖区企业赠送的购物卡2张，价值共计1000元，已于2021年3月上交。",
+        "1000",
+        [],
+    ),
+]
+
+CHECK_NOTES = [
+    "经与本人谈话、调取相关材料核实，所报情况属实，本人认识态度较好，已主动纠正。",
+    "经核实，所报事项属实，情节轻微，已督促本人整改到位。",
+    "经调取工商登记信息核实，所报情况基本属实，相关经营活动已停止。",
+]
+OUTCOMES = [
+    Outcome.EXEMPT,
+    Outcome.NOT_SANCTIONED,
+    Outcome.LIGHTER,
+    Outcome.CRITICISM,
+    Outcome.TALK_REMINDER,
+    Outcome.ORDER_INSPECTION,
+    Outcome.ADMONITION,
+]
+
+
+@dataclass
+class Plan:
+    person: Person
+    filer: User  # who files: the officer's unit discipline staff (the demo officer files their own)
+    items: list[int]  # indices into ITEMS; empty = 本人无需要报告的事项
+    late: bool = False
+    corrected: bool = False
+
+
+def _aware(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+def _item_values(index: int, categories: dict[str, Category], amount_factor: int = 1) -> dict[str, Any]:
+    code, subtype, description, amount, related = ITEMS[index]
+    return {
+        "category": categories[code].pk,
+        "gj2_subtype": subtype,
+        "description": description,
+        "period_from": "2018-01-01" if amount else "",
+        "period_to": "2020-12-31" if amount else "",
+        "amount": str(int(amount) * amount_factor) if amount else "",
+        "related_persons": [{"name": n, "relation": r, "detail": d} for n, r, d in related],
+    }
+
+
+def _plans(rng: random.Random, cast: Any, officer: User | None) -> list[Plan]:
+    own = set(User.objects.filter(person__isnull=False).values_list("person_id", flat=True))
+    pools: list[tuple[User, list[Person]]] = []
+    for county_id in sorted(cast.handlers):
+        people = [
+            p
+            for p in Person.objects.filter(
+                unit__in=cast.handler_units[county_id], status=Person.Status.ACTIVE
+            ).order_by("id")[:300]
+            if p.pk not in own
+        ]
+        if people:
+            pools.append((cast.handlers[county_id], rng.sample(people, len(people))))
+    plans: list[Plan] = []
+    if officer is not None and officer.person_id:
+        plans.append(Plan(Person.objects.get(pk=officer.person_id), officer, [3]))
+    every = list(range(len(ITEMS)))  # every kind of item at least once
+    i = 0
+    while len(plans) < REPORTS and any(people for _, people in pools):
+        filer, people = pools[i % len(pools)]
+        i += 1
+        if not people:
+            continue
+        person = people.pop()
+        n = len(plans)
+        if every:
+            items = [every.pop(0)]
+        elif rng.random() < 0.25:
+            items = []
+        else:
+            items = rng.sample(range(len(ITEMS)), rng.choice([1, 1, 2, 3]))
+        plans.append(Plan(person, filer, items, late=n % 9 == 4, corrected=n % 10 == 7 and bool(items)))
+    return plans
+
+
+def _file(plan: Plan, campaign: Any, categories: dict[str, Category], rng: random.Random) -> SelfReport:
+    own = plan.filer.person_id == plan.person.pk
+    report = actions.start_draft(plan.filer, campaign=campaign, person=None if own else plan.person)
+    actions.save_draft(
+        plan.filer,
+        report,
+        items=[_item_values(i, categories) for i in plan.items],
+        declares_nothing=not plan.items,
+    )
+    return actions.submit(plan.filer, report)
+
+
+def _correct(
+    plan: Plan, report: SelfReport, categories: dict[str, Category], rng: random.Random
+) -> SelfReport:
+    draft = actions.start_correction(plan.filer, report)
+    extra = rng.choice([i for i in range(len(ITEMS)) if i not in plan.items])
+    values = [_item_values(i, categories) for i in plan.items]
+    # the key of each kept matter travels with it, so the page shows what changed
+    keys = list(draft.items.order_by("seq").values_list("key", flat=True))
+    for value, key in zip(values, keys, strict=False):
+        value["key"] = key
+    if values and values[0]["amount"]:
+        corrected = int(values[0]["amount"]) * 2  # the amount put right
+        values[0]["amount"] = str(corrected)
+        values[0]["description"] += f"（更正：经核对账目，涉及金额应为{corrected}元）"
+        reason = "更正涉及金额并补报遗漏事项"
+    else:
+        reason = "补报遗漏事项"
+    actions.save_draft(
+        plan.filer, draft, items=[*values, _item_values(extra, categories)], correction_reason=reason
+    )
+    return actions.submit(plan.filer, draft)
+
+
+def _backdate(report: SelfReport, at: dt.datetime) -> None:
+    SelfReport.objects.filter(pk=report.pk).update(submitted_at=at, created_at=at - dt.timedelta(minutes=40))
+
+
+def seed_demo_selfreports(rng: random.Random, today: dt.date | None = None) -> int:
+    """Create the demo campaign and self-reports; returns how many officers reported.
+    Deterministic for a given rng state and roster."""
+    today = today or timezone.localdate()
+    ensure_reference_data()
+    cast = build_cast()
+    office = cast.office
+    root = Unit.objects.get(parent__isnull=True)
+    codes = {code for code, *_ in ITEMS}
+    categories = {c.code: c for c in Category.objects.filter(code__in=codes)}
+    officer = User.objects.filter(username="officer").first()
+    opens = _aware(today - dt.timedelta(days=40), 8)
+    closes = _aware(today - dt.timedelta(days=10), 18)
+    with transaction.atomic():
+        # the window is open while the on-time reports are filed, then set to its closing day
+        campaign = actions.create_campaign(
+            office,
+            name=CAMPAIGN_NAME,
+            unit=root,
+            report_opens_at=opens,
+            report_closes_at=timezone.now() + dt.timedelta(hours=1),
+        )
+        actions.set_stages(
+            office,
+            campaign,
+            stages=[
+                {
+                    "stage": Stage.STUDY,
+                    "starts_on": today - dt.timedelta(days=70),
+                    "ends_on": today - dt.timedelta(days=41),
+                },
+                {
+                    "stage": Stage.RECTIFY,
+                    "starts_on": today - dt.timedelta(days=40),
+                    "ends_on": today + dt.timedelta(days=20),
+                },
+                {
+                    "stage": Stage.SUMMARY,
+                    "starts_on": today + dt.timedelta(days=21),
+                    "ends_on": today + dt.timedelta(days=40),
+                },
+            ],
+        )
+        actions.activate_campaign(office, campaign)
+        plans = _plans(rng, cast, officer)
+        span = (closes - opens).total_seconds()
+        filed: list[tuple[Plan, SelfReport]] = []
+        for plan in [p for p in plans if not p.late]:
+            report = _file(plan, campaign, categories, rng)
+            at = opens + dt.timedelta(seconds=span * rng.uniform(0.05, 0.75))
+            _backdate(report, at)
+            if plan.corrected:
+                report.refresh_from_db()
+                report = _correct(plan, report, categories, rng)
+                _backdate(report, at + dt.timedelta(days=rng.randint(2, 6), hours=rng.randint(0, 5)))
+            filed.append((plan, report))
+        campaign.refresh_from_db()
+        actions.update_campaign(
+            office, campaign, name=campaign.name, unit=root, report_opens_at=opens, report_closes_at=closes
+        )
+        late_span = (timezone.now() - closes).total_seconds()
+        for plan in [p for p in plans if p.late]:
+            report = _file(plan, campaign, categories, rng)
+            _backdate(report, closes + dt.timedelta(seconds=late_span * rng.uniform(0.1, 0.9)))
+            filed.append((plan, report))
+        _review_and_convert(rng, cast, filed)
+    return len(plans)
+
+
+def _review_and_convert(rng: random.Random, cast: Any, filed: list[tuple[Plan, SelfReport]]) -> None:
+    """About two thirds of the reports with items reviewed by their unit's staff; four items
+    that need verification converted into clues by the office."""
+    convertible: list[SelfReportItem] = []
+    for plan, report in filed:
+        if not plan.items or plan.filer.person_id == plan.person.pk:
+            continue
+        items = list(SelfReportItem.objects.filter(report=report).select_related("category").order_by("seq"))
+        if rng.random() < 0.68:
+            for item in items:
+                if item.category.code in ("GJ2", "GJ3") and len(convertible) < 4 and rng.random() < 0.5:
+                    convertible.append(item)
+                    actions.review_item(
+                        plan.filer,
+                        item,
+                        check_note="所报事项涉及经营、借贷往来，需进一步核查，建议转为问题线索。",
+                        outcome=Outcome.REFERRED,
+                    )
+                    continue
+                actions.review_item(
+                    plan.filer, item, check_note=rng.choice(CHECK_NOTES), outcome=rng.choice(OUTCOMES)
+                )
+    for item in convertible:
+        actions.convert_item_to_clue(cast.office, item)

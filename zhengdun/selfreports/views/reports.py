@@ -1,0 +1,347 @@
+"""自查事项 for discipline staff and the office: the list (current versions, or drafts), a
+report's page with every version and what each changed, the review of an item (核实情况) and
+its conversion into a problem clue, and attachment downloads (audited)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from zhengdun.accounts import permissions
+from zhengdun.accounts.permissions import units_under
+from zhengdun.audit.chain import record
+from zhengdun.clues.filters import capped_count
+from zhengdun.clues.views.ledger import PAGE_SIZES, LedgerPage
+from zhengdun.core.errors import ConflictError
+from zhengdun.org.forms import apply_errors
+from zhengdun.org.models import Unit
+from zhengdun.selfreports import actions
+from zhengdun.selfreports.forms import ListFilterForm, ReviewForm
+from zhengdun.selfreports.models import (
+    Campaign,
+    Outcome,
+    ReportStatus,
+    SelfReport,
+    SelfReportAttachment,
+    SelfReportItem,
+)
+from zhengdun.selfreports.views.common import (
+    CHANGE_LABELS,
+    chain_of,
+    item_views,
+    load_report,
+    shows_reviews,
+    visible_reports,
+    window,
+)
+
+OUTCOME_LABELS = dict(Outcome.choices)
+
+# --- the list --------------------------------------------------------------------------------
+
+
+def _unreviewed(report_ref: Any) -> QuerySet[SelfReportItem]:
+    return SelfReportItem.objects.filter(report=report_ref).filter(
+        Q(review__isnull=True) | Q(review__outcome="")
+    )
+
+
+def filter_reports(queryset: QuerySet[SelfReport], params: dict[str, Any]) -> QuerySet[SelfReport]:
+    """Narrow an already scoped report queryset by the list's filters, and order it."""
+    qs = queryset.drafts() if params.get("status") == "draft" else queryset.current()  # type: ignore[attr-defined]
+    if params.get("campaign"):
+        qs = qs.filter(campaign_id=params["campaign"])
+    unit = params.get("unit")
+    if unit is not None:
+        qs = qs.filter(unit__in=units_under([unit.path]))
+    if params.get("category"):
+        qs = qs.filter(
+            Exists(SelfReportItem.objects.filter(report=OuterRef("pk"), category_id=params["category"]))
+        )
+    if params.get("late") in ("0", "1"):
+        qs = qs.filter(late=params["late"] == "1")
+    if params.get("reviewed") == "pending":
+        qs = qs.filter(Exists(_unreviewed(OuterRef("pk"))))
+    elif params.get("reviewed") == "done":
+        qs = qs.filter(Exists(SelfReportItem.objects.filter(report=OuterRef("pk")))).exclude(
+            Exists(_unreviewed(OuterRef("pk")))
+        )
+    if params.get("outcome") in Outcome.values:
+        reviewed = SelfReportItem.objects.filter(report=OuterRef("pk"), review__outcome=params["outcome"])
+        qs = qs.filter(Exists(reviewed))
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(person__name__contains=q) | Q(person__police_no__iexact=q))
+    if params.get("status") == "draft":
+        return qs.order_by("-created_at", "-id")
+    return qs.order_by("-submitted_at", "-id")
+
+
+def _per_page(raw: str | None) -> int:
+    return int(raw) if raw in {str(s) for s in PAGE_SIZES} else PAGE_SIZES[0]
+
+
+def report_page(reports: QuerySet[SelfReport], page: str | None, per_page: str | None) -> LedgerPage:
+    size = _per_page(per_page)
+    count, capped = capped_count(reports)
+    try:
+        number = max(1, int(page or 1))
+    except ValueError:
+        number = 1
+    if not capped:
+        number = min(number, max(1, -(-count // size)))
+    offset = (number - 1) * size
+    rows = list(reports.select_related("campaign", "person", "unit", "filed_by")[offset : offset + size + 1])
+    _decorate(rows[:size])
+    return LedgerPage(rows[:size], number, count, capped, len(rows) > size, size)
+
+
+def _decorate(rows: list[SelfReport]) -> None:
+    """Item counts, categories, review progress and outcomes of a page's reports (one query)."""
+    facts = (
+        SelfReportItem.objects.filter(report__in=rows)
+        .order_by("report_id", "seq")
+        .values_list("report_id", "category__code", "review__outcome", "review__converted_clue_id")
+    )
+    by_report: dict[int, list[tuple[str, str | None, int | None]]] = {}
+    for report_id, code, outcome, clue_id in facts:
+        by_report.setdefault(report_id, []).append((code, outcome, clue_id))
+    for r in rows:
+        items = by_report.get(r.pk, [])
+        r.item_count = len(items)
+        r.codes = "、".join(dict.fromkeys(code for code, _, _ in items))
+        r.reviewed_count = sum(1 for _, outcome, _ in items if outcome)
+        r.outcomes = "、".join(dict.fromkeys(OUTCOME_LABELS[o] for _, o, _ in items if o))
+        r.converted_count = sum(1 for _, _, clue in items if clue)
+
+
+@login_required
+@require_GET
+def report_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    permissions.require(user, "selfreports.view")
+    active = Campaign.active()
+    # only a filter makes the form bound: a bare ?page=2 keeps the default (the active campaign)
+    bound = any(key in request.GET for key in ListFilterForm.base_fields)
+    form = ListFilterForm(
+        request.GET if bound else None, user=user, initial={"campaign": active.pk if active else None}
+    )
+    reports = visible_reports(user)
+    params: dict[str, Any] = {"campaign": active.pk if active else None}
+    if form.is_bound:
+        if form.is_valid():
+            params = {
+                k: (v.pk if hasattr(v, "pk") and not isinstance(v, Unit) else v)
+                for k, v in form.cleaned_data.items()
+                if v not in (None, "")
+            }
+        else:
+            reports = reports.none()
+    page = report_page(filter_reports(reports, params), request.GET.get("page"), request.GET.get("per_page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    if not bound and active is not None:
+        query["campaign"] = str(active.pk)
+    context = {
+        "form": form,
+        "page": page,
+        "page_query": query.urlencode(),
+        "page_sizes": PAGE_SIZES,
+        "drafts": params.get("status") == "draft",
+        "show_campaign": not params.get("campaign"),
+        "can_file": permissions.has_permission(user, "selfreports.file"),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "selfreports/_report_table.html", context)
+    return render(request, "selfreports/report_list.html", context)
+
+
+# --- a report --------------------------------------------------------------------------------
+
+
+def _detail_context(user: Any, report: SelfReport) -> dict[str, Any]:
+    chain = chain_of(user, report)
+    current = next((r for r in reversed(chain) if r.status == ReportStatus.SUBMITTED), None)
+    draft = next((r for r in chain if r.status == ReportStatus.DRAFT), None)
+    with_reviews = shows_reviews(user, report)
+    items, removed = item_views(user, report, with_reviews=with_reviews)
+    is_current = current is not None and current.pk == report.pk
+    return {
+        "report": report,
+        "chain": chain,
+        "current": current,
+        "draft": draft,
+        "is_current": is_current,
+        "items": items,
+        "removed": removed,
+        "added_count": sum(1 for v in items if v.change == "added"),
+        "changed_count": sum(1 for v in items if v.change == "changed"),
+        "change_labels": CHANGE_LABELS,
+        "with_reviews": with_reviews,
+        "can_review": is_current and actions.may_review(user, report),
+        "can_convert": is_current and actions.may_convert(user, report),
+        "can_correct": is_current and draft is None and actions.may_correct(user, report),
+        "can_edit_draft": draft is not None and actions.may_edit_draft(user, draft),
+        "own": actions.is_own(user, report),
+        "window": window(report.campaign) if report.campaign.is_active else None,
+    }
+
+
+@login_required
+@require_GET
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = load_report(request.user, pk)
+    return render(request, "selfreports/report_detail.html", _detail_context(request.user, report))
+
+
+def _load_item(user: Any, pk: int) -> tuple[SelfReportItem, SelfReport]:
+    item = SelfReportItem.objects.select_related("category").filter(pk=pk).first()
+    if item is None:
+        raise Http404("未找到该事项")
+    report = load_report(user, item.report_id)
+    return item, report
+
+
+def _done(request: HttpRequest, report: SelfReport, item: SelfReportItem, message: str) -> HttpResponse:
+    """After a review or conversion: with htmx, the item's card alone, redrawn with the message
+    in it; otherwise back to the report page at the item."""
+    if request.htmx:
+        context = _detail_context(request.user, report)
+        context["v"] = next(v for v in context["items"] if v.item.pk == item.pk)
+        context["saved"] = message
+        response = render(request, "selfreports/_item_card.html", context)
+        response["HX-Retarget"] = f"#item-{item.pk}"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    messages.success(request, message)
+    return redirect(f"{reverse('selfreports:detail', args=[report.pk])}#item-{item.pk}")
+
+
+def _item_page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    if request.htmx:
+        return render(request, template, context, status=status)
+    page = _detail_context(request.user, context["report"])
+    page["open_item"] = context["item"].pk
+    page["open_template"] = template
+    page.update(context)
+    return render(request, "selfreports/report_detail.html", page, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    """核实 an item: check note and outcome (version-guarded), inline on the report page."""
+    user = request.user
+    item, report = _load_item(user, pk)
+    if actions.is_own(user, report):
+        raise PermissionDenied("不能核实本人的自查事项（回避）")
+    if not actions.may_review(user, report):
+        raise PermissionDenied("您没有核实该自查事项的权限")
+    existing = getattr(item, "review", None)
+    if request.method == "GET":
+        initial = {"version": existing.version if existing else 0}
+        if existing:
+            initial.update({"check_note": existing.check_note, "outcome": existing.outcome})
+        form = ReviewForm(initial=initial)
+    else:
+        form = ReviewForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    actions.review_item(
+                        user, item, check_note=d["check_note"], outcome=d["outcome"], version=d["version"]
+                    )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            except ConflictError as exc:
+                form.add_error(None, str(exc))
+                context = {"report": report, "item": item, "form": form, "existing": existing}
+                return _item_page(request, "selfreports/_review_form.html", context, status=409)
+            else:
+                return _done(request, report, item, f"已保存第{item.seq}项的核实情况")
+    context = {
+        "report": report,
+        "item": item,
+        "form": form,
+        "existing": existing,
+        "can_convert": actions.may_convert(user, report) and not (existing and existing.converted_clue_id),
+    }
+    return _item_page(request, "selfreports/_review_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def convert(request: HttpRequest, pk: int) -> HttpResponse:
+    """转为问题线索: a confirmation (GET), then the conversion (POST)."""
+    user = request.user
+    item, report = _load_item(user, pk)
+    if actions.is_own(user, report):
+        raise PermissionDenied("不能将本人的自查事项转为问题线索（回避）")
+    if not actions.may_convert(user, report):
+        raise PermissionDenied("您没有登记问题线索的权限")
+    error = ""
+    if request.method == "POST":
+        try:
+            clue = actions.convert_item_to_clue(user, item)
+        except ValidationError as exc:
+            error = "；".join(exc.messages)
+        except ConflictError as exc:
+            error = str(exc)
+        else:
+            return _done(request, report, item, f"已将第{item.seq}项转为问题线索{clue.number}")
+    try:
+        owner = actions.owner_unit_for(user)
+    except PermissionDenied:
+        owner = None
+    context = {"report": report, "item": item, "owner": owner, "error": error, "today": timezone.localdate()}
+    return _item_page(request, "selfreports/_convert_form.html", context, status=409 if error else 200)
+
+
+@login_required
+@require_GET
+def attachment(request: HttpRequest, pk: int) -> FileResponse:
+    """Download an item's attachment, for those who may see the report; every download is
+    audited."""
+    row = SelfReportAttachment.objects.select_related("item").filter(pk=pk).first()
+    if row is None:
+        raise Http404("未找到该附件")
+    report = load_report(request.user, row.item.report_id)
+    try:
+        handle = row.file.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404("附件文件不存在") from exc
+    with transaction.atomic():
+        record(
+            request.user,
+            "selfreport.attachment_downloaded",
+            report,
+            {"attachment": row.pk, "name": row.original_name, "sha256": row.sha256, "size": row.size},
+        )
+    response = FileResponse(
+        handle, as_attachment=True, filename=row.original_name, content_type=row.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+urlpatterns = [
+    path("", report_list, name="list"),
+    path("<int:pk>/", report_detail, name="detail"),
+    path("items/<int:pk>/review/", review, name="review"),
+    path("items/<int:pk>/convert/", convert, name="convert"),
+    path("attachments/<int:pk>/", attachment, name="attachment"),
+]
