@@ -330,3 +330,81 @@ def _review_and_convert(rng: random.Random, cast: Any, filed: list[tuple[Plan, S
                 )
     for item in convertible:
         actions.convert_item_to_clue(cast.office, item)
+
+
+# --- 自查从宽、被查从严 on the demo clues ------------------------------------------------------
+
+
+def seed_demo_leniency(rng: random.Random) -> int:
+    """Give a few substantiated demo clues a self-report history, so the 从宽从严 panel and the
+    statistics show every kind of basis, and have the demo leader decide some of them.
+    Returns how many subjects were given a history."""
+    from decimal import Decimal
+
+    from zhengdun.clues.models import SUBSTANTIATED, ClueSubject
+    from zhengdun.selfreports import assessments
+    from zhengdun.selfreports.leniency import Basis
+    from zhengdun.selfreports.models import Campaign
+
+    campaign = Campaign.objects.filter(is_active=True).first()
+    office = User.objects.filter(username="office").first()
+    leader = User.objects.filter(username="leader").first()
+    if campaign is None or office is None:
+        return 0
+    reported = set(SelfReport.objects.filter(campaign=campaign).values_list("person_id", flat=True))
+    opens, closes = campaign.report_opens_at, campaign.report_closes_at
+    candidates = []
+    for subject in (
+        ClueSubject.objects.filter(result__in=SUBSTANTIATED, person__isnull=False)
+        .exclude(person_id__in=reported)
+        .select_related("clue", "person")
+        .order_by("clue_id", "id")
+    ):
+        aware = subject.clue.org_aware_at
+        if aware and opens + dt.timedelta(days=3) < aware < timezone.now() - dt.timedelta(days=2):
+            candidates.append(subject)
+    # (how the matter was reported, the time of the report relative to awareness)
+    scenarios = [("full", -2), ("full", -1), ("full", +1), ("trivia", -2)]
+    made: list[tuple[ClueSubject, str]] = []
+    with transaction.atomic():
+        for subject, (kind, days) in zip(candidates, scenarios, strict=False):
+            category = subject.clue.categories.order_by("code").first()
+            if category is None:
+                continue
+            verified = Decimal(rng.choice([80000, 150000, 260000]))
+            ClueSubject.objects.filter(pk=subject.pk).update(verified_amount=verified)
+            amount = verified if kind == "full" else verified / 20
+            item: dict[str, Any] = {
+                "category": category.pk,
+                "description": "本人主动报告：" + subject.clue.summary[:80]
+                if kind == "full"
+                else "本人报告：亲属曾短期参与小额经营，现已退出",
+                "amount": str(amount),
+            }
+            if category.code == "GJ2":
+                item["gj2_subtype"] = "spouse_children"
+            report = actions.start_draft(office, campaign=campaign, person=subject.person)
+            actions.save_draft(office, report, items=[item])
+            report = actions.submit(office, report)
+            at = subject.clue.org_aware_at + dt.timedelta(days=days, hours=rng.randint(1, 6))
+            at = min(max(at, opens + dt.timedelta(hours=1)), timezone.now())
+            SelfReport.objects.filter(pk=report.pk).update(
+                submitted_at=at, created_at=at - dt.timedelta(minutes=30), late=at > closes
+            )
+            made.append((subject, kind))
+        if leader is not None:
+            for subject, kind in made[:3]:
+                subject.refresh_from_db()
+                finding = assessments.recommend(subject)
+                if finding is None or not assessments.may_decide(leader, subject.clue):
+                    continue
+                if kind == "trivia":
+                    assessments.decide_basis(
+                        leader,
+                        subject,
+                        basis=Basis.TRUTHFUL.value,
+                        reason="核查中如实说明了全部金额，酌情认定",
+                    )
+                else:
+                    assessments.decide_basis(leader, subject, basis=finding.basis.value)
+    return len(made)

@@ -81,3 +81,24 @@ def test_the_demo_logins_see_what_their_roles_should(seeded):
     assert visible("office").count() == 60
     assert 0 < visible("unit_handler").count() < 60
     assert not visible("auditor").exists() and not visible("sysadmin").exists()
+
+
+@pytest.fixture
+def full_demo(settings, tmp_path):
+    from django.core.management import call_command
+
+    settings.DATA_DIR = tmp_path
+    settings.DEMO_RECORDS = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed", officers=400, stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def test_the_demo_shows_the_leniency_basis_on_clues_and_decisions(full_demo):
+    from zhengdun.accounts.models import User
+    from zhengdun.selfreports import stats
+    from zhengdun.selfreports.models import Campaign, LeniencyDecision
+
+    office = User.objects.get(username="office")
+    overview = stats.leniency_overview(office, Campaign.objects.get(is_active=True))
+    assert overview.self_reported >= 1 and overview.by_basis["concealed"] >= 1
+    assert LeniencyDecision.objects.exists()

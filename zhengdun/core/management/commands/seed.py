@@ -73,10 +73,11 @@ class Command(BaseCommand):
 def seed_capabilities(seed: int) -> str:
     """Each capability's demo records on top of the demo city (one line of summary)."""
     from zhengdun.clues.seeding import seed_demo_clues
-    from zhengdun.selfreports.seeding import seed_demo_selfreports
+    from zhengdun.selfreports.seeding import seed_demo_leniency, seed_demo_selfreports
 
     if not settings.DEMO_RECORDS:
         return "未生成（ZHENGDUN_DEMO_RECORDS=0）"
     made = seed_demo_clues(random.Random(seed))
     reports = seed_demo_selfreports(random.Random(seed + 1))
+    seed_demo_leniency(random.Random(seed + 2))
     return f"{made} 条线索，覆盖线索办理的每个状态；{reports} 名干警的自查报告"
