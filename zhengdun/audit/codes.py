@@ -56,6 +56,8 @@ ACTION_LABELS: dict[str, str] = {
     "selfreport.item_reviewed": "核实自查事项",
     "selfreport.item_converted": "自查事项转为问题线索",
     "selfreport.attachment_downloaded": "下载自查事项附件",
+    "leniency.confirmed": "确认从宽从严依据",
+    "leniency.overridden": "改判从宽从严依据",
     # the audit trail itself (三员分立: the auditor's own actions are audited too)
     "audit.viewed": "查阅审计日志",
     "audit.verify_requested": "发起日志链校验",
