@@ -82,7 +82,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(
-    browser: Any, live_server: Any, transactional_db: None, request: pytest.FixtureRequest
+    browser: Any, transactional_db: None, live_server: Any, request: pytest.FixtureRequest
 ) -> Iterator[Any]:
     """A fresh browser context (no cookies) at 1366×768 in zh-CN, Asia/Shanghai."""
     context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai")
