@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from zhengdun.accounts import permissions
 from zhengdun.clues.models import Clue, ClueSubject
 from zhengdun.selfreports import assessments, leniency
-from zhengdun.selfreports.models import LeniencyDecision
+from zhengdun.selfreports.models import LeniencyDecision, SelfReport
 
 TEMPLATE = "selfreports/_leniency_panel.html"
 BASIS_COLOURS = {
@@ -28,6 +29,7 @@ def panel_context(
     finding: leniency.Finding | None = None,
     decision: LeniencyDecision | None = None,
     may_decide: bool | None = None,
+    visible_reports: set[int] | None = None,
 ) -> dict[str, Any] | None:
     """What the panel shows for one subject, or None when the rule does not apply to them (the
     finding, decision and right to decide are looked up unless the caller has them)."""
@@ -36,9 +38,14 @@ def panel_context(
         if finding is None:
             return None
         decision = LeniencyDecision.objects.filter(subject=subject).select_related("decided_by").first()
+    report_id = finding.evidence.get("report_id")
+    if visible_reports is None:
+        visible_reports = _visible_reports(user, [report_id])
     return {
         "subject": subject,
         "finding": finding,
+        # the self-report the evidence names, when this user may open it
+        "report_id": report_id if report_id in visible_reports else None,
         "colour": BASIS_COLOURS[finding.basis],
         "decision": decision,
         "decision_colour": BASIS_COLOURS[leniency.Basis(decision.basis)] if decision else "",
@@ -54,6 +61,15 @@ def panel_context(
     }
 
 
+def _visible_reports(user: Any, report_ids: list[Any]) -> set[int]:
+    """Which of the self-reports named by the evidence the user may open (one query)."""
+    wanted = [i for i in report_ids if i]
+    if not wanted:
+        return set()
+    rows = permissions.scope(user, "selfreports.view", SelfReport.objects.filter(pk__in=wanted))
+    return set(rows.values_list("pk", flat=True))
+
+
 def leniency_panel(user: Any, clue: Clue, subjects: list[ClueSubject]) -> None:
     """Attach the panel to each substantiated, identified subject of the clue (a fixed number of
     queries however many subjects)."""
@@ -65,6 +81,7 @@ def leniency_panel(user: Any, clue: Clue, subjects: list[ClueSubject]) -> None:
         for d in LeniencyDecision.objects.filter(subject_id__in=list(findings)).select_related("decided_by")
     }
     may_decide = assessments.may_decide(user, clue)
+    visible_reports = _visible_reports(user, [f.evidence.get("report_id") for f in findings.values()])
     for subject in subjects:
         if subject.pk in findings:
             context = panel_context(
@@ -74,5 +91,6 @@ def leniency_panel(user: Any, clue: Clue, subjects: list[ClueSubject]) -> None:
                 finding=findings[subject.pk],
                 decision=decisions.get(subject.pk),
                 may_decide=may_decide,
+                visible_reports=visible_reports,
             )
             subject.panels = [*getattr(subject, "panels", []), (TEMPLATE, context)]

@@ -139,10 +139,12 @@ def test_the_clue_page_shows_the_basis_and_takes_the_decision(city, campaign):
     leader.force_login(city.leader_a)
     page = leader.get(f"/clues/{clue.pk}/").content.decode()
     assert "从宽从严" in page and escape(Basis.BEFORE.label) in page and "确认认定" in page
+    assert "查看自查报告" in page  # the leader may open the report the evidence names
     handler = Client()
     handler.force_login(city.handler_a)
     page = handler.get(f"/clues/{clue.pk}/").content.decode()
     assert escape(Basis.BEFORE.label) in page and "确认认定" not in page  # shown, not decidable
+    assert "查看自查报告" not in page  # 王强's report is outside the court handler's unit
     url = f"/selfreports/leniency/{subject.pk}/"
     refused = leader.post(url, {"basis": "none", "reason": "", "version": "0"}, HTTP_HX_REQUEST="true")
     assert refused.status_code == 422 and "须写明理由" in refused.content.decode()
