@@ -61,3 +61,31 @@ def sniff_upload(upload: Any) -> tuple[str, bytes]:
     if actual != ALLOWED[ext]:
         raise ValidationError({"file": f"附件内容与扩展名“.{ext}”不符，已拒绝上传"})
     return actual, data
+
+
+def serve(actor: Any, row: Any, action: str, obj: Any) -> Any:
+    """The download of a stored attachment (any model with file, original_name, content_type,
+    sha256 and size) that the caller has already checked the actor may see: audited as `action`
+    on `obj`, sent as a download the browser must not sniff or cache."""
+    from django.db import transaction
+    from django.http import FileResponse, Http404
+
+    from zhengdun.audit.chain import record
+
+    try:
+        handle = row.file.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404("附件文件不存在") from exc
+    with transaction.atomic():
+        record(
+            actor,
+            action,
+            obj,
+            {"attachment": row.pk, "name": row.original_name, "sha256": row.sha256, "size": row.size},
+        )
+    response = FileResponse(
+        handle, as_attachment=True, filename=row.original_name, content_type=row.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

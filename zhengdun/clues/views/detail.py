@@ -29,8 +29,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengdun.accounts import permissions
-from zhengdun.audit.chain import record
-from zhengdun.clues import actions, deadlines, workflow
+from zhengdun.clues import actions, deadlines, files, workflow
 from zhengdun.clues import forms_actions as f
 from zhengdun.clues.models import (
     MEASURE_XINGTAI,
@@ -757,23 +756,7 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     if row is None:
         raise Http404("未找到该附件")
     clue = _load(request.user, row.clue_id)
-    try:
-        handle = row.file.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404("附件文件不存在") from exc
-    with transaction.atomic():
-        record(
-            request.user,
-            "clue.attachment_downloaded",
-            clue,
-            {"attachment": row.pk, "name": row.original_name, "sha256": row.sha256, "size": row.size},
-        )
-    response = FileResponse(
-        handle, as_attachment=True, filename=row.original_name, content_type=row.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return files.serve(request.user, row, "clue.attachment_downloaded", clue)
 
 
 urlpatterns: list[URLPattern] = [

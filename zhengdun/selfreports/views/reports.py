@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from zhengdun.accounts import permissions
 from zhengdun.accounts.permissions import units_under
-from zhengdun.audit.chain import record
+from zhengdun.clues import files
 from zhengdun.clues.filters import capped_count
 from zhengdun.clues.views.ledger import PAGE_SIZES, LedgerPage
 from zhengdun.core.errors import ConflictError
@@ -319,23 +319,7 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     if row is None:
         raise Http404("未找到该附件")
     report = load_report(request.user, row.item.report_id)
-    try:
-        handle = row.file.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404("附件文件不存在") from exc
-    with transaction.atomic():
-        record(
-            request.user,
-            "selfreport.attachment_downloaded",
-            report,
-            {"attachment": row.pk, "name": row.original_name, "sha256": row.sha256, "size": row.size},
-        )
-    response = FileResponse(
-        handle, as_attachment=True, filename=row.original_name, content_type=row.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return files.serve(request.user, row, "selfreport.attachment_downloaded", report)
 
 
 urlpatterns = [
