@@ -35,6 +35,7 @@ def todo_cards(user: Any) -> list[Card]:
         )
         cards.append(Card("在职干警", people.count(), "名", reverse("org:person_list")))
     cards.extend(clue_cards(user))
+    cards.extend(selfreport_cards(user))
     return cards
 
 
@@ -83,4 +84,33 @@ def clue_cards(user: Any) -> list[Card]:
     unread = Notification.objects.filter(user=user, read_at__isnull=True, clue__in=visible.values("pk"))
     n, unit = _capped(unread)
     cards.append(Card("未读提醒", n, unit, reverse("clues:notifications"), "yellow" if n else ""))
+    return cards
+
+
+def selfreport_cards(user: Any) -> list[Card]:
+    """自查自纠 cards for the active campaign: the officer's own report still to file, and the
+    reports with items awaiting 核实 (counted as the 自查事项 list counts them)."""
+    from zhengdun.selfreports.models import Campaign, SelfReport, WindowState
+    from zhengdun.selfreports.views.reports import filter_reports
+
+    campaign = Campaign.active()
+    if campaign is None:
+        return []
+    cards: list[Card] = []
+    person_id = getattr(user, "person_id", None)
+    if person_id and permissions.has_permission(user, "selfreports.file_own"):
+        filed = SelfReport.objects.submitted().filter(campaign=campaign, person_id=person_id).exists()
+        if not filed:
+            late = campaign.window_state() == WindowState.CLOSED
+            cards.append(
+                Card("待提交自查报告", 1, "份", reverse("selfreports:mine"), "red" if late else "yellow")
+            )
+    if permissions.has_permission(user, "selfreports.review"):
+        reports = permissions.scope(user, "selfreports.view", SelfReport.objects.all())
+        pending = filter_reports(reports, {"campaign": campaign.pk, "reviewed": "pending"})
+        n, unit = _capped(pending)
+        url = f"{reverse('selfreports:list')}?campaign={campaign.pk}&reviewed=pending"
+        cards.append(
+            Card("待核实自查报告", n, "份以上" if unit == "条以上" else "份", url, "blue" if n else "")
+        )
     return cards
