@@ -3,24 +3,28 @@
 from django.db import migrations, models
 
 
+# Clues registered before the snapshot existed: their categories now are the best record of what
+# was known at receipt. One set-based UPDATE per database — a million clues in seconds, and no
+# list of ids (SQLite refuses more than 32,766 bound variables).
+BACKFILL = {
+    "sqlite": """
+        UPDATE clues_clue SET categories_at_receipt = (
+            SELECT json_group_array(category_id) FROM (
+                SELECT category_id FROM clues_clue_categories
+                WHERE clue_id = clues_clue.id ORDER BY category_id))
+        WHERE id IN (SELECT clue_id FROM clues_clue_categories)""",
+    "postgresql": """
+        UPDATE clues_clue AS c SET categories_at_receipt = s.ids
+        FROM (SELECT clue_id, jsonb_agg(category_id ORDER BY category_id) AS ids
+              FROM clues_clue_categories GROUP BY clue_id) AS s
+        WHERE s.clue_id = c.id""",
+}
+
+
 def backfill_receipt_categories(apps, schema_editor):
-    """Clues registered before the snapshot existed: their categories now are the best record of
-    what was known at receipt."""
-    Clue = apps.get_model("clues", "Clue")
-    through = Clue.categories.through
-    known: dict[int, list[int]] = {}
-    for clue_id, category_id in through.objects.order_by("clue_id", "category_id").values_list(
-        "clue_id", "category_id"
-    ).iterator(chunk_size=10000):
-        known.setdefault(clue_id, []).append(category_id)
-    batch = []
-    for clue in Clue.objects.filter(pk__in=list(known)).only("pk").iterator(chunk_size=10000):
-        clue.categories_at_receipt = known[clue.pk]
-        batch.append(clue)
-        if len(batch) >= 5000:
-            Clue.objects.bulk_update(batch, ["categories_at_receipt"])
-            batch = []
-    Clue.objects.bulk_update(batch, ["categories_at_receipt"])
+    sql = BACKFILL.get(schema_editor.connection.vendor)
+    if sql:
+        schema_editor.execute(sql)
 
 
 class Migration(migrations.Migration):
