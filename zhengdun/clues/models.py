@@ -640,11 +640,11 @@ def attachment_path(instance: Attachment, filename: str) -> str:
     return f"clues/{instance.sha256[:2]}/{instance.sha256}"
 
 
-class Attachment(models.Model):
-    """A file attached to a clue; type sniffed from content, size-limited, stored by hash."""
+class StoredFile(models.Model):
+    """What every uploaded file keeps beside its bytes (clues.files checks and serves them): the
+    name the user gave, the type sniffed from its content, its size and hash, who and when. Each
+    concrete model adds its owner and a `file` field stored under the content hash."""
 
-    clue = models.ForeignKey(Clue, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=attachment_path, max_length=200)
     original_name = models.CharField("文件名", max_length=200)
     content_type = models.CharField("类型", max_length=80)
     size = models.PositiveIntegerField("大小")
@@ -653,11 +653,21 @@ class Attachment(models.Model):
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = "附件"
-        ordering = ["clue_id", "uploaded_at", "id"]
+        abstract = True
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class Attachment(StoredFile):
+    """A file attached to a clue; type sniffed from content, size-limited, stored by hash."""
+
+    clue = models.ForeignKey(Clue, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+
+    class Meta:
+        verbose_name = "附件"
+        ordering = ["clue_id", "uploaded_at", "id"]
 
 
 class SearchText(models.Model):

@@ -9,8 +9,10 @@ recommendation and evidence they saw at that moment.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -103,11 +105,7 @@ def recommend(subject: ClueSubject) -> leniency.Finding | None:
     return recommend_many([subject]).get(subject.pk)
 
 
-def _share() -> Any:
-    from decimal import Decimal
-
-    from django.conf import settings
-
+def _share() -> Decimal:
     return Decimal(str(settings.LENIENCY_MIN_DISCLOSED_SHARE))
 
 

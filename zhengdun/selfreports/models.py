@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from zhengdun.clues.models import StoredFile
 from zhengdun.core.errors import ConflictError
 from zhengdun.selfreports import leniency
 
@@ -377,25 +378,16 @@ def attachment_path(instance: SelfReportAttachment, filename: str) -> str:
     return f"selfreports/{instance.sha256[:2]}/{instance.sha256}"
 
 
-class SelfReportAttachment(models.Model):
+class SelfReportAttachment(StoredFile):
     """A file backing an item; type sniffed from content, size-limited (clues.files)."""
 
     item = models.ForeignKey(SelfReportItem, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=attachment_path, max_length=200)
-    original_name = models.CharField("文件名", max_length=200)
-    content_type = models.CharField("类型", max_length=80)
-    size = models.PositiveIntegerField("大小")
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = "自查事项附件"
         verbose_name_plural = "自查事项附件"
         ordering = ["item_id", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         _refuse_if_submitted(_report_of(self.item_id))
