@@ -10,7 +10,10 @@ def city(db):
     # reference lists back (idempotent) so test order never matters.
     from zhengdun.clues.seeding import ensure_reference_data
 
+    from zhengdun.rectification.reference import ensure_templates
+
     ensure_reference_data()
+    ensure_templates()
     return build_city()
 
 

@@ -47,16 +47,24 @@ _SELF_OFFICE = _SELF_UNIT | {"selfreports.configure"}
 # 自查从宽: a leader confirms or overrides the system's recommended basis on a clue's subject
 _SELF_LEADER = _SELF_OWN | {"selfreports.view", "selfreports.decide_leniency"}
 
+# 顽瘴痼疾整治: the office keeps the 问题清单 and closes problems off (对账销号); units register
+# the problems they find and report progress on theirs; leaders watch the battle map and may
+# order a 回头看 (reopen); inspection teams follow the lists.
+_RECT_VIEW = {"rectification.view"}
+_RECT_UNIT = _RECT_VIEW | {"rectification.register", "rectification.report", "rectification.institutions"}
+_RECT_OFFICE = _RECT_UNIT | {"rectification.close_off", "rectification.reopen", "rectification.configure"}
+_RECT_LEADER = _RECT_VIEW | {"rectification.reopen"}
+
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.OFFICE_HANDLER: frozenset(
-        _READ_ORG | {"org.change_person", "org.view_id_number"} | _CLUES_OFFICE | _SELF_OFFICE
+        _READ_ORG | {"org.change_person", "org.view_id_number"} | _CLUES_OFFICE | _SELF_OFFICE | _RECT_OFFICE
     ),
-    Role.LEADER: frozenset(_READ_ORG | {"org.view_id_number"} | _CLUES_LEADER | _SELF_LEADER),
+    Role.LEADER: frozenset(_READ_ORG | {"org.view_id_number"} | _CLUES_LEADER | _SELF_LEADER | _RECT_LEADER),
     Role.UNIT_HANDLER: frozenset(
-        _READ_ORG | {"org.change_person", "org.view_id_number"} | _CLUES_UNIT | _SELF_UNIT
+        _READ_ORG | {"org.change_person", "org.view_id_number"} | _CLUES_UNIT | _SELF_UNIT | _RECT_UNIT
     ),
     # inspection teams register what they find (明察暗访) and follow it
-    Role.INSPECTOR: frozenset(_READ_ORG | {"clues.view", "clues.register"} | _SELF_OWN),
+    Role.INSPECTOR: frozenset(_READ_ORG | {"clues.view", "clues.register"} | _SELF_OWN | _RECT_VIEW),
     Role.OFFICER: frozenset({"org.view_unit"} | _SELF_OWN),
     # runs the system: the unit tree, accounts, backups — not the case files
     Role.SYSTEM_ADMIN: frozenset(

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "zhengdun.accounts",
     "zhengdun.clues",
     "zhengdun.selfreports",
+    "zhengdun.rectification",
 ]
 
 MIDDLEWARE = [
@@ -255,6 +256,10 @@ LIST_COUNT_CAP = env_int("ZHENGDUN_LIST_COUNT_CAP", 1000)
 # 自查从宽: a self-reported amount below this share of the amount verified is 避重就轻 (UNVERIFIED:
 # no source fixes the line; domain.md §4)
 LENIENCY_MIN_DISCLOSED_SHARE = float(env_str("ZHENGDUN_LENIENCY_MIN_DISCLOSED_SHARE", "0.5"))
+# --- rectification (顽瘴痼疾专项整治) ---------------------------------------------------------
+# 临期: an open problem due within this many calendar days is flagged yellow (LOCAL)
+RECTIFICATION_NEAR_DUE_DAYS = env_int("ZHENGDUN_RECTIFICATION_NEAR_DUE_DAYS", 7)
+RECTIFICATION_NUMBER_PATTERN = env_str("ZHENGDUN_RECTIFICATION_NUMBER_PATTERN", "ZG{year}{serial:04d}")
 CLUE_DUPLICATE_THRESHOLD = float(env_str("ZHENGDUN_CLUE_DUPLICATE_THRESHOLD", "0.5"))
 ATTACHMENT_MAX_BYTES = env_int("ZHENGDUN_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
 # Effect periods in months (政务处分法 art. 8; 党纪 by 纪律处分条例). Override with a JSON object.

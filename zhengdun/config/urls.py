@@ -9,5 +9,6 @@ urlpatterns = [
     path("audit/", include("zhengdun.audit.urls")),
     path("clues/", include("zhengdun.clues.urls")),
     path("selfreports/", include("zhengdun.selfreports.urls")),
+    path("rectification/", include("zhengdun.rectification.urls")),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,3 @@
+"""Placeholder until this module's pages land."""
+
+urlpatterns: list = []
