@@ -31,6 +31,16 @@ NAVIGATION: list[tuple[str, list[tuple[str, str, str | None]]]] = [
         ],
     ),
     (
+        "专项整治",
+        [
+            ("问题清单", "rectification:problems", "rectification.view"),
+            ("登记问题", "rectification:register", "rectification.register"),
+            ("挂图作战", "rectification:battlemap", "rectification.view"),
+            ("建章立制", "rectification:institutions", "rectification.view"),
+            ("工期模板", "rectification:templates", "rectification.configure"),
+        ],
+    ),
+    (
         "组织与人员",
         [("单位", "org:unit_list", "org.view_unit"), ("干警名册", "org:person_list", "org.view_person")],
     ),

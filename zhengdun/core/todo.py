@@ -36,6 +36,7 @@ def todo_cards(user: Any) -> list[Card]:
         cards.append(Card("在职干警", people.count(), "名", reverse("org:person_list")))
     cards.extend(clue_cards(user))
     cards.extend(selfreport_cards(user))
+    cards.extend(rectification_cards(user))
     return cards
 
 
@@ -113,4 +114,32 @@ def selfreport_cards(user: Any) -> list[Card]:
         cards.append(
             Card("待核实自查报告", n, "份以上" if unit == "条以上" else "份", url, "blue" if n else "")
         )
+    return cards
+
+
+def rectification_cards(user: Any) -> list[Card]:
+    """顽瘴痼疾整治 cards, each counted by the 问题清单's own filter over the problems the user
+    may see, so the number is what its link lists: 待报告整改进展 for unit staff (open problems
+    with no progress report for QUIET_DAYS days), 待销号 for the office (every task done, the
+    check against the standard still to do), 逾期整改问题 for everyone who follows the lists."""
+    from zhengdun.clues.filters import capped_count
+    from zhengdun.rectification.actions import problems_visible
+    from zhengdun.rectification.status import ProblemStatus
+    from zhengdun.rectification.views.problems import filter_problems
+
+    if not permissions.has_permission(user, "rectification.view"):
+        return []
+    visible = problems_visible(user)
+    url = reverse("rectification:problems")
+    wanted: list[tuple[str, dict[str, str], str]] = []
+    if permissions.has_permission(user, "rectification.close_off"):
+        wanted.append(("待销号", {"status": ProblemStatus.AWAITING.value}, "blue"))
+    elif permissions.has_permission(user, "rectification.report"):
+        wanted.append(("待报告整改进展", {"quiet": "1"}, "blue"))
+    wanted.append(("逾期整改问题", {"flag": "overdue"}, "red"))
+    cards: list[Card] = []
+    for label, params, tone in wanted:
+        n, capped = capped_count(filter_problems(visible, params))
+        query = "&".join(f"{k}={v}" for k, v in params.items())
+        cards.append(Card(label, n, "个以上" if capped else "个", f"{url}?{query}", tone if n else ""))
     return cards

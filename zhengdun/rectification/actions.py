@@ -129,6 +129,22 @@ def _pk(value: Any) -> Any:
     return getattr(value, "pk", value)
 
 
+def _same(value: Any, stored_pk: Any) -> bool:
+    """Whether a submitted choice is the one already stored (a form posts ids as text)."""
+    return value not in (None, "") and str(_pk(value)).strip() == str(stored_pk)
+
+
+def _locked(pk: int) -> Problem:
+    """The problem as stored now, its row locked until the transaction ends: decisions that
+    depend on its facts (closed, round, complete) must not act on a copy read before another
+    change, and progress rollups of the same problem must not interleave."""
+    return Problem.objects.select_for_update().get(pk=pk)
+
+
+def _clip(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
 def _person(actor: Any, value: Any, key: str, label: str) -> Person:
     """A roster person the actor may see, still serving."""
     if value in (None, ""):
@@ -229,14 +245,32 @@ def _current_slots(problem: Problem) -> list[schedule.Slot]:
     ]
 
 
+def _round_began(problem: Problem, today: dt.date) -> dt.date:
+    """The day the problem's current round began: its latest reopening, else its registration
+    (today, while it is being registered)."""
+    if problem.round > 1:
+        reopened = problem.reopenings.order_by("-reopened_at").values_list("reopened_at", flat=True).first()
+        if reopened is not None:
+            return timezone.localdate(reopened)
+        return today
+    if problem.created_at is None:
+        return today
+    return timezone.localdate(problem.created_at)
+
+
 def _write_plan(
     actor: Any, problem: Problem, steps: Sequence[schedule.Step], today: dt.date, reason: str
 ) -> schedule.Plan:
     """Schedule steps back from the problem's deadline, store the milestones (keeping the done
-    dates of milestones that stay), and log what moved."""
+    dates of milestones that stay), and log what moved.
+
+    Whether the plan fits is judged against the day the current round began (registration, or
+    the reopening) — on that day, against today, as the issue asks. A plan recomputed later (a
+    deadline extension in the middle of 集中整治) has its first milestones behind it by design;
+    judging those against today would flag every running plan as 工期不足."""
     old = _current_slots(problem)
     done = dict(problem.milestones.values_list("position", "done_on"))
-    plan = schedule.back_schedule(steps, problem.deadline, today)
+    plan = schedule.back_schedule(steps, problem.deadline, min(_round_began(problem, today), today))
     problem.milestones.all().delete()
     Milestone.objects.bulk_create(
         Milestone(
@@ -257,7 +291,8 @@ def _write_plan(
         return plan
     PlanChange.objects.create(
         problem=problem,
-        reason=reason,
+        # the page's prefix plus a reason of up to 200 characters; the audit entry keeps it whole
+        reason=_clip(reason, PlanChange._meta.get_field("reason").max_length),
         moves=[m.as_dict() for m in moved],
         fits=plan.fits,
         shortfall=plan.shortfall,
@@ -304,10 +339,25 @@ def _snapshot(problem: Problem) -> dict[str, Any]:
     }
 
 
-def _clean_problem(actor: Any, data: dict[str, Any], today: dt.date, *, permission: str) -> dict[str, Any]:
-    """The 五定 fields of data, checked; every error at once, keyed by field."""
+def _clean_problem(
+    actor: Any, data: dict[str, Any], today: dt.date, *, permission: str, current: Problem | None = None
+) -> dict[str, Any]:
+    """The 五定 fields of data, checked; every error at once, keyed by field.
+
+    When editing (current given), a value left as stored stands without being checked again: an
+    overdue problem keeps its past deadline while a typo is corrected, and a unit handler may edit
+    a problem whose responsible leader sits above their unit (outside the roster they see)."""
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
+
+    def kept(key: str, stored_pk: Any, stored: Any, fn: Any) -> Any:
+        return (lambda: stored) if current is not None and _same(data.get(key), stored_pk) else fn
+
+    def deadline() -> dt.date:
+        day = _date(data.get("deadline"), "deadline", "整改时限")
+        if current is not None and day == current.deadline:
+            return day
+        return _future_date(day, "deadline", "整改时限", today)
 
     def take(key: str, fn: Any) -> None:
         try:
@@ -317,21 +367,47 @@ def _clean_problem(actor: Any, data: dict[str, Any], today: dt.date, *, permissi
                 errors.setdefault(field, []).extend(messages)
 
     take("title", lambda: _text(data.get("title"), "title", "问题名称", max_length=TITLE_MAX))
-    take("category", lambda: _category(data.get("category")))
+    take(
+        "category",
+        kept(
+            "category",
+            getattr(current, "category_id", None),
+            getattr(current, "category", None),
+            lambda: _category(data.get("category")),
+        ),
+    )
     take("source", lambda: _source(data.get("source")))
     take("description", lambda: _text(data.get("description"), "description", "问题描述"))
-    take("responsible_unit", lambda: _unit(actor, data.get("responsible_unit"), permission))
+    take(
+        "responsible_unit",
+        kept(
+            "responsible_unit",
+            getattr(current, "responsible_unit_id", None),
+            getattr(current, "responsible_unit", None),
+            lambda: _unit(actor, data.get("responsible_unit"), permission),
+        ),
+    )
     take(
         "responsible_leader",
-        lambda: _person(actor, data.get("responsible_leader"), "responsible_leader", "责任领导"),
+        kept(
+            "responsible_leader",
+            getattr(current, "responsible_leader_id", None),
+            getattr(current, "responsible_leader", None),
+            lambda: _person(actor, data.get("responsible_leader"), "responsible_leader", "责任领导"),
+        ),
     )
     take(
         "responsible_person",
-        lambda: _person(actor, data.get("responsible_person"), "responsible_person", "责任人"),
+        kept(
+            "responsible_person",
+            getattr(current, "responsible_person_id", None),
+            getattr(current, "responsible_person", None),
+            lambda: _person(actor, data.get("responsible_person"), "responsible_person", "责任人"),
+        ),
     )
     take("measures", lambda: _text(data.get("measures"), "measures", "整改措施"))
     take("standard", lambda: _text(data.get("standard"), "standard", "整改标准"))
-    take("deadline", lambda: _future_date(data.get("deadline"), "deadline", "整改时限", today))
+    take("deadline", deadline)
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -381,12 +457,15 @@ def register_problem(
             raise PermissionDenied("您无权查看该线索")
         cleaned["source"] = ProblemSource.CLUE
     if source_selfreport_item is not None:
-        from zhengdun.selfreports.models import SelfReportItem
+        from zhengdun.selfreports.models import SelfReport
 
-        items = permissions.scope(
-            actor, "selfreports.view", SelfReportItem.objects.filter(report__submitted_at__isnull=False)
+        # an item is seen through its report (the report carries the unit; items have no scope)
+        reports = permissions.scope(
+            actor,
+            "selfreports.view",
+            SelfReport.objects.filter(pk=source_selfreport_item.report_id, submitted_at__isnull=False),
         )
-        if not items.filter(pk=source_selfreport_item.pk).exists():
+        if not reports.exists():
             raise PermissionDenied("您无权查看该自查事项")
         cleaned["source"] = ProblemSource.SELF_CHECK
     template = template_for(cleaned["category"])
@@ -426,25 +505,53 @@ def update_problem(
     today: dt.date | None = None,
 ) -> Problem:
     """Change a problem's 五定. A changed deadline needs a reason and recomputes the plan (the
-    change shows what moved); the responsible unit may only move within the actor's reach."""
+    change shows what moved); the responsible unit may only move within the actor's reach. Values
+    left as stored stand (an overdue problem keeps its deadline); a problem made from a clue or a
+    self-report item keeps its source."""
     today = today or _today()
     _require_on(actor, "rectification.register", problem)
     if problem.closed_on is not None:
         raise ValidationError({"__all__": CLOSED})
-    cleaned = _clean_problem(actor, data, today, permission="rectification.register")
+    if problem.source_clue_id or problem.source_selfreport_item_id:
+        # made from a clue or a self-report item: the source says so, as long as the link stands
+        data = {**data, "source": problem.source}
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    try:
+        cleaned = _clean_problem(actor, data, today, permission="rectification.register", current=problem)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        typed = parse_date(data.get("deadline"))
+    except ValueError:
+        typed = problem.deadline
+    deadline_moved = typed != problem.deadline
+    try:
+        reason = _text(reason, "reason", "调整原因", required=deadline_moved, max_length=200)
+        if deadline_moved and len(reason) < REASON_MIN:
+            raise ValidationError({"reason": f"调整整改时限须说明原因（至少{REASON_MIN}个字）"})
+    except ValidationError as exc:
+        errors.setdefault("reason", []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
     before = _snapshot(problem)
-    deadline_moved = cleaned["deadline"] != problem.deadline
-    reason = _text(reason, "reason", "调整原因", required=deadline_moved, max_length=200)
-    if deadline_moved and len(reason) < REASON_MIN:
-        raise ValidationError({"reason": f"调整整改时限须说明原因（至少{REASON_MIN}个字）"})
     _guarded_update(Problem, problem.pk, version, CONFLICT, **cleaned)
     problem.refresh_from_db()
+    pulled: list[int] = []
     if deadline_moved:
         steps = [schedule.Step(m.name, m.workdays) for m in problem.milestones.order_by("position")]
         _write_plan(actor, problem, steps, today, f"整改时限调整：{reason}")
+        # a task may not end after its problem: tasks of this round due later follow the new
+        # deadline (listed in the audit entry), rather than locking the deadline in place
+        later = problem.tasks.filter(round=problem.round, deadline__gt=problem.deadline)
+        pulled = list(later.values_list("pk", flat=True))
+        later.update(deadline=problem.deadline)
     after = _snapshot(problem)
     record(
-        actor, "rectification.problem_changed", problem, {"changes": diff(before, after), "reason": reason}
+        actor,
+        "rectification.problem_changed",
+        problem,
+        {"changes": diff(before, after), "reason": reason, "tasks_pulled_in": pulled},
     )
     return problem
 
@@ -465,17 +572,28 @@ def set_milestone_workdays(
     _require_on(actor, "rectification.register", problem)
     if problem.closed_on is not None:
         raise ValidationError({"__all__": CLOSED})
-    reason = _text(reason, "reason", "调整原因", max_length=200)
+    errors: dict[str, list[str]] = {}
+    try:
+        reason = _text(reason, "reason", "调整原因", max_length=200)
+    except ValidationError as exc:
+        errors["reason"] = exc.messages
     milestones = list(problem.milestones.order_by("position"))
     by_position = {m.position: m for m in milestones}
     steps = []
     for m in milestones:
         value = durations.get(m.position, m.workdays)
-        days = _int(value, f"workdays_{m.position}", f"“{m.name}”的工期", 1, schedule.MAX_STEP_WORKDAYS)
+        key = f"workdays_{m.position}"
+        try:
+            days = _int(value, key, f"“{m.name}”的工期", 1, schedule.MAX_STEP_WORKDAYS)
+        except ValidationError as exc:
+            errors[key] = exc.message_dict[key]
+            continue
         steps.append(schedule.Step(m.name, days))
     unknown = set(durations) - set(by_position)
     if unknown:
-        raise ValidationError({"__all__": "要调整的工期节点不存在，请刷新页面"})
+        errors.setdefault("__all__", []).append("要调整的工期节点不存在，请刷新页面")
+    if errors:
+        raise ValidationError(errors)
     _guarded_update(Problem, problem.pk, version, CONFLICT)
     problem.refresh_from_db()
     plan = _write_plan(actor, problem, steps, today, f"节点工期调整：{reason}")
@@ -494,7 +612,7 @@ def complete_milestone(
 ) -> Milestone:
     """Mark a milestone done on a day (not in the future)."""
     today = today or _today()
-    problem = milestone.problem
+    problem = _locked(milestone.problem_id)
     _require_on(actor, "rectification.report", problem)
     if problem.closed_on is not None:
         raise ValidationError({"__all__": CLOSED})
@@ -586,7 +704,7 @@ def report_progress(
     """Report a task's progress (0–100%) with a narrative and evidence; going below the last
     report needs a reason. The problem's progress and status facts follow in the same transaction."""
     today = today or _today()
-    problem = task.problem
+    problem = task.problem = _locked(task.problem_id)
     _require_on(actor, "rectification.report", problem)
     if problem.closed_on is not None:
         raise ValidationError({"__all__": CLOSED})
@@ -665,7 +783,10 @@ def close_off(
     today = today or _today()
     if not permissions.has_permission(actor, "rectification.close_off", problem.responsible_unit):
         raise PermissionDenied("只有教育整顿办可以对账销号")
-    blockers = close_off_blockers(actor, problem)
+    # a progress report does not change the problem's version: the completeness checked here
+    # must be the stored one, not that of the page the office opened
+    stored = _locked(problem.pk)
+    blockers = close_off_blockers(actor, stored)
     if blockers:
         raise ValidationError({"__all__": blockers})
     errors: dict[str, list[str]] = {}
@@ -830,15 +951,29 @@ def save_template(
     """Create or change a milestone template. The plans of problems already made keep their own
     durations (a problem's plan changes through set_milestone_workdays); new problems use this."""
     permissions.require(actor, "rectification.configure")
-    title = _text(name, "name", "模板名称", max_length=60)
-    chosen = _category(category) if category not in (None, "") else None
-    cleaned = clean_steps(steps)
-    clash = MilestoneTemplate.objects.filter(category=chosen)
-    if template is not None:
-        clash = clash.exclude(pk=template.pk)
-    if clash.exists():
-        label = chosen.name if chosen else "默认"
-        raise ValidationError({"category": f"“{label}”已有工期模板，请修改原模板"})
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    for key, fn in (
+        ("name", lambda: _text(name, "name", "模板名称", max_length=60)),
+        ("category", lambda: _category(category) if category not in (None, "") else None),
+        ("steps", lambda: clean_steps(steps)),
+    ):
+        try:
+            values[key] = fn()
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors.setdefault(field, []).extend(messages)
+    if "category" in values:
+        chosen = values["category"]
+        clash = MilestoneTemplate.objects.filter(category=chosen)
+        if template is not None:
+            clash = clash.exclude(pk=template.pk)
+        if clash.exists():
+            label = chosen.name if chosen else "默认"
+            errors.setdefault("category", []).append(f"“{label}”已有工期模板，请修改原模板")
+    if errors:
+        raise ValidationError(errors)
+    title, chosen, cleaned = values["name"], values["category"], values["steps"]
     if template is None:
         template = MilestoneTemplate.objects.create(name=title, category=chosen)
         before: dict[str, Any] = {}

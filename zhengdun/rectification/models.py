@@ -348,6 +348,22 @@ class Institution(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @classmethod
+    def scope_extra(cls, user: Any, permission: str) -> models.Q | None:
+        """Also the institutions that address a problem of the user's units: a county sees the
+        city's rule written for its problems, not only the rules its own units issued."""
+        if permission != "rectification.view":
+            return None
+        from zhengdun.accounts import permissions
+
+        paths = permissions.unit_paths_for(user, permission)
+        if not paths:
+            return None
+        linked = Institution.problems.through.objects.filter(
+            problem__responsible_unit__in=permissions.units_under(paths)
+        ).values("institution_id")
+        return models.Q(pk__in=linked)
+
 
 class InstitutionDocument(StoredFile):
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="documents")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from zhengdun.clues.models import Category
@@ -48,3 +49,64 @@ def make_problem(city: Any, actor: Any = None, *, tasks: int = 0, **overrides: A
         )
     problem.refresh_from_db()
     return problem
+
+
+# --- added for the domain tests (test_actions, test_status, test_scoping) -----------------------
+
+
+@pytest.fixture
+def fast_passwords(settings: Any) -> None:
+    """build_city() creates nine users; the production hasher spends seconds on each. Import it
+    into a test module and list it in `pytestmark = pytest.mark.usefixtures(...)`."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def add_inspector(city: Any) -> Any:
+    """A 督导组 member on the whole city (rectification.view only); kept in city.users."""
+    from zhengdun.accounts.roles import Role
+    from zhengdun.core.testing import make_user
+
+    user = make_user("inspector", city.city, (Role.INSPECTOR, city.city))
+    city.users["inspector"] = user
+    return user
+
+
+def office_user_for(city: Any, username: str, person: Any) -> Any:
+    """An office handler (on the whole city) whose account is linked to a roster person — to test
+    回避 when that person is the problem's responsible leader or person."""
+    from zhengdun.accounts.roles import Role
+    from zhengdun.core.testing import make_user
+
+    user = make_user(username, city.office, (Role.OFFICE_HANDLER, city.city), person=person)
+    city.users[username] = user
+    return user
+
+
+def upload(name: str, content: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def row_counts() -> dict[str, int]:
+    """How many rows each rectification table and the audit trail hold: equal before and after a
+    refused action means nothing was half-written."""
+    from django.apps import apps
+
+    from zhengdun.audit.models import Entry
+
+    counts = {m.__name__: m.objects.count() for m in apps.get_app_config("rectification").get_models()}
+    counts["Entry"] = Entry.objects.count()
+    return counts
+
+
+def state(problem: Problem) -> dict[str, Any]:
+    """Everything stored about a problem and what hangs from it, to compare before and after."""
+    from zhengdun.rectification.models import Milestone, Task
+
+    row = Problem.objects.filter(pk=problem.pk).values().get()
+    row.pop("updated_at")
+    return {
+        "problem": row,
+        "tasks": list(Task.objects.filter(problem=problem).values().order_by("id")),
+        "milestones": list(Milestone.objects.filter(problem=problem).values().order_by("position")),
+        "counts": row_counts(),
+    }

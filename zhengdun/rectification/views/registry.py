@@ -1,3 +1,672 @@
-"""Placeholder until this module's pages land."""
+"""建章立制 and 工期模板: the registry of institutions and rules the rectification produced (list
+with search and filters, a record's page, registration, editing its linked problems, audited
+document downloads), and the office's page for the milestone templates plans are made from.
 
-urlpatterns: list = []
+Reads go through accounts.permissions (an institution is scoped by its issuing unit; one out of
+reach answers 404 like one that does not exist); writes through rectification.actions, whose
+ValidationError lands beside the field it names with everything typed kept.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.forms.utils import ErrorDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from zhengdun.accounts import permissions
+from zhengdun.accounts.permissions import units_under
+from zhengdun.clues import files
+from zhengdun.clues.filters import capped_count
+from zhengdun.clues.forms import FastSelect, FastSelectMultiple, TolerantDateField
+from zhengdun.clues.models import Category
+from zhengdun.clues.views.ledger import PAGE_SIZES, LedgerPage
+from zhengdun.core.errors import ConflictError
+from zhengdun.org.forms import UnitChoiceField, apply_errors
+from zhengdun.org.models import Unit
+from zhengdun.rectification import actions, schedule
+from zhengdun.rectification.models import (
+    Institution,
+    InstitutionDocument,
+    MilestoneTemplate,
+    Problem,
+    TemplateStep,
+)
+from zhengdun.rectification.status import COLOURS, ProblemStatus, annotate_status, is_near
+
+# --- forms --------------------------------------------------------------------------------------
+
+
+class ProblemChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Problem) -> str:
+        return f"{obj.number} {obj.title}（{obj.responsible_unit.name}）"
+
+
+def _problem_field() -> ProblemChoiceField:
+    return ProblemChoiceField(
+        Problem.objects.none(),
+        label="针对问题",
+        required=False,
+        widget=FastSelectMultiple(attrs={"size": 8}),
+        help_text="按住 Ctrl 键可多选；只列出您可查看的问题",
+        error_messages={
+            "invalid_choice": "所选问题中有您无权查看的问题",
+            "invalid_pk_value": "所选问题不存在，请刷新页面后重新选择",
+        },
+    )
+
+
+def _choosable_problems(user: Any) -> QuerySet[Problem]:
+    # a city has hundreds of problems, not hundreds of thousands: one select lists them all
+    return actions.problems_visible(user).select_related("responsible_unit").order_by("-id")
+
+
+class InstitutionFilterForm(forms.Form):
+    """The registry's filter bar."""
+
+    q = forms.CharField(label="检索", max_length=100, required=False)
+    unit = UnitChoiceField(
+        Unit.objects.none(),
+        label="制定单位",
+        required=False,
+        empty_label="全部单位",
+        widget=FastSelect,
+        error_messages={"invalid_choice": "所选单位不在您的查看范围内"},
+    )
+    issued_from = TolerantDateField(label="印发日期自", required=False)
+    issued_to = TolerantDateField(label="至", required=False)
+    category = forms.ModelChoiceField(
+        Category.objects.none(),
+        label="针对问题类别",
+        required=False,
+        empty_label="全部类别",
+        widget=FastSelect,
+        error_messages={"invalid_choice": "所选问题类别不存在"},
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit_field: UnitChoiceField = self.fields["unit"]  # type: ignore[assignment]
+        units = Unit.objects.filter(is_active=True).only("id", "name", "path", "depth", "parent_id")
+        unit_field.set_queryset(permissions.scope(user, "rectification.view", units))
+        self.fields["category"].queryset = Category.objects.all()  # type: ignore[attr-defined]
+        self.fields["q"].widget.attrs.update({"type": "search", "placeholder": "制度名称、文号、适用范围"})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("issued_from") and data.get("issued_to") and data["issued_from"] > data["issued_to"]:
+            self.add_error("issued_to", "印发日期的结束日期不能早于开始日期")
+        return data
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class InstitutionForm(forms.Form):
+    """登记制度: what was typed is kept; register_institution checks it (every error at once)."""
+
+    # required by register_institution: marked on the form, checked (with the message) there
+    REQUIRED = ("title", "issuing_unit", "issued_on", "scope", "files")
+
+    title = forms.CharField(
+        label="制度名称", required=False, widget=forms.TextInput(attrs={"maxlength": 200})
+    )
+    doc_number = forms.CharField(
+        label="文号",
+        required=False,
+        help_text="如 临政法〔2021〕27号；没有文号可不填",
+        widget=forms.TextInput(attrs={"maxlength": 60}),
+    )
+    issuing_unit = UnitChoiceField(
+        Unit.objects.none(),
+        label="制定单位",
+        required=False,
+        empty_label="请选择制定单位",
+        widget=FastSelect,
+        error_messages={"invalid_choice": "制定单位须是您有权管理的单位"},
+    )
+    issued_on = forms.CharField(
+        label="印发日期",
+        required=False,
+        help_text="如 2021-06-02，也可写 2021年6月2日",
+        widget=forms.TextInput(attrs={"placeholder": "2021-06-02", "inputmode": "numeric", "size": 14}),
+    )
+    scope = forms.CharField(label="适用范围", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    files = forms.Field(
+        label="制度文件",
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.doc,.docx,.jpg,.jpeg,.png"}),
+        help_text="PDF、Word 或图片，按文件内容核验类型；可选多个文件",
+    )
+    problems = _problem_field()
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit_field: UnitChoiceField = self.fields["issuing_unit"]  # type: ignore[assignment]
+        units = Unit.objects.filter(is_active=True).only("id", "name", "path", "depth", "parent_id")
+        unit_field.set_queryset(permissions.scope(user, "rectification.institutions", units))
+        self.fields["problems"].queryset = _choosable_problems(user)  # type: ignore[attr-defined]
+        for name in self.REQUIRED:
+            self.fields[name].shown_required = True  # type: ignore[attr-defined]
+
+    def action_data(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        unit = d.get("issuing_unit")
+        return {
+            "title": d.get("title", ""),
+            "doc_number": d.get("doc_number", ""),
+            "issuing_unit": unit.pk if unit else None,
+            "issued_on": d.get("issued_on", ""),
+            "scope": d.get("scope", ""),
+        }
+
+
+class LinkForm(forms.Form):
+    """针对问题: which of the problems the user may see the institution addresses."""
+
+    problems = _problem_field()
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["problems"].queryset = _choosable_problems(user)  # type: ignore[attr-defined]
+
+
+# --- reading institutions ---------------------------------------------------------------------------
+
+
+def visible_institutions(user: Any) -> QuerySet[Institution]:
+    """The institutions the user may see: those issued within their rectification.view subtree."""
+    return permissions.scope(user, "rectification.view", Institution.objects.select_related("issuing_unit"))
+
+
+def filter_institutions(
+    queryset: QuerySet[Institution], params: dict[str, Any], visible_problems: QuerySet[Problem]
+) -> QuerySet[Institution]:
+    """Narrow an already scoped queryset by the filter bar's cleaned values."""
+    qs = queryset
+    q = (params.get("q") or "").strip()
+    if q:
+        # a plain icontains: a city registers hundreds of institutions, not the million clues that
+        # needed the bigram index; on SQLite it is case-insensitive for ASCII only (文号 letters)
+        qs = qs.filter(Q(title__icontains=q) | Q(doc_number__icontains=q) | Q(scope__icontains=q))
+    unit = params.get("unit")
+    if unit is not None:
+        qs = qs.filter(issuing_unit__in=units_under([unit.path]))
+    if params.get("issued_from"):
+        qs = qs.filter(issued_on__gte=params["issued_from"])
+    if params.get("issued_to"):
+        qs = qs.filter(issued_on__lte=params["issued_to"])
+    category = params.get("category")
+    if category is not None:
+        # only links the user can see count: the filter must not reveal a hidden problem's category
+        links = Institution.problems.through.objects.filter(
+            institution_id=OuterRef("pk"), problem__category=category, problem__in=visible_problems
+        )
+        qs = qs.filter(Exists(links))
+    return qs.order_by("-issued_on", "-id")
+
+
+@dataclass
+class LinkedProblem:
+    pk: int
+    number: str
+    title: str
+    unit: str
+    category: str
+    status: str
+    status_label: str
+    status_colour: str
+    near: bool
+
+
+def _linked(
+    institution_ids: list[int], visible_problems: QuerySet[Problem]
+) -> dict[int, list[LinkedProblem]]:
+    """The problems each institution addresses, among those the user may see (one query)."""
+    today = timezone.localdate()
+    through = Institution.problems.through.objects.filter(
+        institution_id__in=institution_ids, problem__in=visible_problems
+    )
+    rows = (
+        annotate_status(Problem.objects.filter(pk__in=through.values("problem_id")), today)
+        .select_related("responsible_unit", "category")
+        .order_by("number")
+    )
+    problems = {p.pk: p for p in rows}
+    linked: dict[int, list[LinkedProblem]] = {}
+    for institution_id, problem_id in through.order_by("problem_id").values_list(
+        "institution_id", "problem_id"
+    ):
+        p = problems.get(problem_id)
+        if p is None:
+            continue
+        status = ProblemStatus(p.derived_status)
+        linked.setdefault(institution_id, []).append(
+            LinkedProblem(
+                p.pk,
+                p.number,
+                p.title,
+                p.responsible_unit.name,
+                p.category.name,
+                status.value,
+                status.label,
+                COLOURS[status],
+                is_near(status, p.deadline, today),
+            )
+        )
+    for rows_of in linked.values():
+        rows_of.sort(key=lambda lp: lp.number)
+    return linked
+
+
+def _decorate(rows: list[Institution], user: Any) -> None:
+    linked = _linked([r.pk for r in rows], actions.problems_visible(user))
+    for r in rows:
+        r.linked = linked.get(r.pk, [])
+
+
+def _page(queryset: QuerySet[Institution], page: str | None, per_page: str | None) -> LedgerPage:
+    size = int(per_page) if per_page in {str(s) for s in PAGE_SIZES} else PAGE_SIZES[0]
+    count, capped = capped_count(queryset)
+    try:
+        number = max(1, int(page or 1))
+    except ValueError:
+        number = 1
+    if not capped:
+        number = min(number, max(1, -(-count // size)))
+    offset = (number - 1) * size
+    documents = Prefetch("documents", queryset=InstitutionDocument.objects.order_by("id"))
+    rows = list(queryset.prefetch_related(documents)[offset : offset + size + 1])
+    return LedgerPage(rows[:size], number, count, capped, len(rows) > size, size)  # type: ignore[arg-type]
+
+
+def _load(user: Any, pk: int) -> Institution:
+    return permissions.get_for_user(
+        user,
+        "rectification.view",
+        Institution.objects.select_related("issuing_unit", "created_by").prefetch_related(
+            Prefetch(
+                "documents", queryset=InstitutionDocument.objects.select_related("uploaded_by").order_by("id")
+            )
+        ),
+        pk=pk,
+    )
+
+
+def may_edit(user: Any, institution: Institution) -> bool:
+    """Whether the user may change which problems the institution addresses."""
+    return permissions.has_permission(user, "rectification.institutions", institution.issuing_unit)
+
+
+# --- the registry's pages ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def institution_list(request: HttpRequest) -> HttpResponse:
+    """建章立制: the institutions the user may see, searched and filtered."""
+    user = request.user
+    permissions.require(user, "rectification.view")
+    bound = any(key in request.GET for key in InstitutionFilterForm.base_fields)
+    form = InstitutionFilterForm(request.GET if bound else None, user=user)
+    rows = visible_institutions(user)
+    params: dict[str, Any] = {}
+    if form.is_bound:
+        if form.is_valid():
+            params = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        else:
+            rows = rows.none()
+    page = _page(
+        filter_institutions(rows, params, actions.problems_visible(user)),
+        request.GET.get("page"),
+        request.GET.get("per_page"),
+    )
+    _decorate(page.rows, user)  # type: ignore[arg-type]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "page_query": query.urlencode(),
+        "page_sizes": PAGE_SIZES,
+        "can_register": permissions.has_permission(user, "rectification.institutions"),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "rectification/_institution_table.html", context)
+    return render(request, "rectification/institution_list.html", context)
+
+
+def _detail_context(user: Any, institution: Institution, link_form: LinkForm | None = None) -> dict[str, Any]:
+    visible = actions.problems_visible(user)
+    linked = _linked([institution.pk], visible).get(institution.pk, [])
+    hidden = institution.problems.exclude(pk__in=visible.values("pk")).count()
+    editable = may_edit(user, institution)
+    if editable and link_form is None:
+        link_form = LinkForm(user=user, initial={"problems": [lp.pk for lp in linked]})
+    return {
+        "institution": institution,
+        "documents": list(institution.documents.all()),
+        "linked": linked,
+        "hidden_count": hidden,
+        "may_edit": editable,
+        "link_form": link_form,
+    }
+
+
+@login_required
+@require_GET
+def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    institution = _load(request.user, pk)
+    return render(
+        request, "rectification/institution_detail.html", _detail_context(request.user, institution)
+    )
+
+
+@login_required
+@require_POST
+def institution_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change the problems an institution addresses (within what the user may see)."""
+    user = request.user
+    institution = _load(user, pk)
+    if not may_edit(user, institution):
+        raise PermissionDenied("只有制定单位范围内的承办人员可以修改针对问题")
+    form = LinkForm(request.POST, user=user)
+    if form.is_valid():
+        try:
+            actions.link_institution(user, institution, list(form.cleaned_data["problems"]))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "已保存该制度针对的问题")
+            return redirect("rectification:institution", institution.pk)
+    context = _detail_context(user, institution, link_form=form)
+    context["link_open"] = True
+    return render(request, "rectification/institution_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def institution_new(request: HttpRequest) -> HttpResponse:
+    """登记制度: a new institution with its document, linked to the problems it addresses; from
+    a problem's page (?problem=<id>) that problem and its unit come filled in."""
+    user = request.user
+    permissions.require(user, "rectification.institutions")
+    uploads = request.FILES.getlist("files")
+    if request.method == "POST":
+        form = InstitutionForm(request.POST, request.FILES, user=user)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    institution = actions.register_institution(
+                        user, form.action_data(), problems=list(form.cleaned_data["problems"]), files=uploads
+                    )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, f"已登记制度“{institution.title}”")
+                return redirect("rectification:institution", institution.pk)
+    else:
+        form = InstitutionForm(user=user, initial=_prefill(user, request.GET.get("problem")))
+    context = {"form": form, "reupload": request.method == "POST" and bool(uploads)}
+    return render(request, "rectification/institution_new.html", context)
+
+
+def _prefill(user: Any, problem_id: str | None) -> dict[str, Any]:
+    """The problem a registration starts from, when the user may see it, and its unit when the
+    user may register institutions there; anything else is ignored."""
+    if not problem_id or not problem_id.isdigit():
+        return {}
+    problem = (
+        actions.problems_visible(user).select_related("responsible_unit").filter(pk=int(problem_id)).first()
+    )
+    if problem is None:
+        return {}
+    initial: dict[str, Any] = {"problems": [problem.pk]}
+    if permissions.has_permission(user, "rectification.institutions", problem.responsible_unit):
+        initial["issuing_unit"] = problem.responsible_unit_id
+    return initial
+
+
+@login_required
+@require_GET
+def institution_document(request: HttpRequest, pk: int) -> FileResponse:
+    """Download an institution's document, for those who may see the institution; audited."""
+    row = InstitutionDocument.objects.filter(pk=pk).first()
+    if row is None:
+        raise Http404("未找到该文件")
+    institution = _load(request.user, row.institution_id)
+    return files.serve(request.user, row, "rectification.document_downloaded", institution)
+
+
+# --- 工期模板 ----------------------------------------------------------------------------------------
+
+DEFAULT_LABEL = "默认（适用于未设专用模板的类别）"
+STEP_ROW = re.compile(r"第(\d+)个节点")
+
+
+@dataclass
+class StepRow:
+    name: str
+    days: str
+    error: bool = False
+
+
+class TemplateForm(forms.Form):
+    """A template's name and category; its steps are rows posted as step_name / step_days lists."""
+
+    name = forms.CharField(
+        label="模板名称",
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": 60, "size": 36}),
+    )
+    category = forms.ChoiceField(
+        label="适用问题类别",
+        required=False,
+        error_messages={"invalid_choice": "所选问题类别不存在或已停用"},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, template: MilestoneTemplate | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        taken = dict(
+            MilestoneTemplate.objects.exclude(pk=getattr(template, "pk", None)).values_list(
+                "category_id", "name"
+            )
+        )
+        categories = Category.objects.filter(Q(is_active=True) | Q(pk=getattr(template, "category_id", None)))
+        choices = [("", DEFAULT_LABEL + (f"——已有“{taken[None]}”" if None in taken else ""))]
+        for c in categories:
+            label = f"{c.code} {c.name}"
+            if c.pk in taken:
+                label += f"——已有“{taken[c.pk]}”"
+            choices.append((str(c.pk), label))
+        self.fields["category"].choices = choices  # type: ignore[attr-defined]
+        self.fields["category"].widget = FastSelect(choices=choices)
+        self.fields["name"].shown_required = True  # type: ignore[attr-defined]
+
+
+def _posted_rows(request: HttpRequest) -> list[StepRow]:
+    names = request.POST.getlist("step_name")
+    days = request.POST.getlist("step_days")
+    length = max(len(names), len(days))
+    names += [""] * (length - len(names))
+    days += [""] * (length - len(days))
+    return [StepRow(n.strip(), d.strip()) for n, d in zip(names, days, strict=True)]
+
+
+def _total(rows: list[StepRow]) -> int:
+    return sum(int(r.days) for r in rows if r.days.isdigit())
+
+
+def _template_page(
+    request: HttpRequest,
+    template: MilestoneTemplate | None,
+    form: TemplateForm,
+    rows: list[StepRow],
+    steps_errors: list[str],
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "template": template,
+        "form": form,
+        "rows": rows,
+        "steps_errors": steps_errors,
+        "total": _total(rows),
+        "max_steps": schedule.MAX_STEPS,
+        "max_days": schedule.MAX_STEP_WORKDAYS,
+        "used": Problem.objects.filter(template=template).count() if template else 0,
+    }
+    return render(request, "rectification/template_edit.html", context, status=status)
+
+
+def _edit_template(request: HttpRequest, template: MilestoneTemplate | None) -> HttpResponse:
+    """The edit/new page: GET shows it, POST adds or removes a row (no JavaScript needed) or saves."""
+    user = request.user
+    if request.method == "GET":
+        initial: dict[str, Any] = {}
+        if template is not None:
+            initial = {
+                "name": template.name,
+                "category": template.category_id or "",
+                "version": template.version,
+            }
+            rows = [StepRow(s.name, str(s.workdays)) for s in template.steps.all()]
+        else:
+            wanted = request.GET.get("category", "")
+            category = Category.objects.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+            if category is not None:
+                initial = {"category": category.pk, "name": f"{category.name}整改模板"[:60]}
+            # a new template starts from the steps its category uses now (its own or the default)
+            source = actions.template_for(category) if category else None
+            source = source or MilestoneTemplate.objects.filter(category__isnull=True).first()
+            rows = [StepRow(s.name, str(s.workdays)) for s in source.steps.all()] if source else []
+        return _template_page(
+            request, template, TemplateForm(initial=initial, template=template), rows or [StepRow("", "")], []
+        )
+
+    form = TemplateForm(request.POST, template=template)
+    rows = _posted_rows(request)
+    op = request.POST.get("op", "")
+    if op == "add":
+        return _template_page(request, template, _unvalidated(form), [*rows, StepRow("", "")], [])
+    if op.startswith("remove:"):
+        index = op.partition(":")[2]
+        if index.isdigit() and int(index) < len(rows):
+            rows.pop(int(index))
+        return _template_page(request, template, _unvalidated(form), rows or [StepRow("", "")], [])
+
+    steps_errors: list[str] = []
+    valid = form.is_valid()
+    name = form.cleaned_data.get("name", "") if valid else request.POST.get("name", "")
+    if valid and not name.strip():
+        form.add_error("name", "请填写模板名称")
+    pairs = [(r.name, r.days) for r in rows]
+    try:
+        actions.clean_steps(pairs)
+    except ValidationError as exc:
+        steps_errors = _mark_rows(exc, rows)
+    if form.errors or steps_errors:
+        return _template_page(request, template, form, rows, steps_errors)
+    try:
+        saved = actions.save_template(
+            user,
+            template,
+            name=form.cleaned_data["name"],
+            category=form.cleaned_data["category"],
+            steps=pairs,
+            version=form.cleaned_data.get("version"),
+        )
+    except ValidationError as exc:
+        steps_errors = _mark_rows(exc, rows) if "steps" in getattr(exc, "error_dict", {}) else []
+        apply_errors(form, _without_steps(exc))
+        return _template_page(request, template, form, rows, steps_errors)
+    except ConflictError as exc:
+        form.add_error(None, str(exc))
+        return _template_page(request, template, form, rows, steps_errors, status=409)
+    verb = "新建" if template is None else "保存"
+    messages.success(request, f"已{verb}工期模板“{saved.name}”，此后登记的问题按此模板倒排工期")
+    return redirect("rectification:templates")
+
+
+def _unvalidated(form: TemplateForm) -> TemplateForm:
+    """A bound form shown as typed, without error messages (a row was added or removed)."""
+    form._errors = ErrorDict()  # show the input, not a verdict on it
+    return form
+
+
+def _mark_rows(exc: ValidationError, rows: list[StepRow]) -> list[str]:
+    """The steps messages; the row a message names (第n个节点, counted over the posted rows) is marked."""
+    messages_ = exc.message_dict.get("steps", []) if hasattr(exc, "error_dict") else exc.messages
+    for message in messages_:
+        match = STEP_ROW.search(message)
+        if match and 0 < int(match.group(1)) <= len(rows):
+            rows[int(match.group(1)) - 1].error = True
+    return list(messages_)
+
+
+def _without_steps(exc: ValidationError) -> ValidationError:
+    if not hasattr(exc, "error_dict"):
+        return exc
+    rest = {k: v for k, v in exc.message_dict.items() if k != "steps"}
+    return ValidationError(rest) if rest else ValidationError({})
+
+
+@login_required
+@require_GET
+def template_list(request: HttpRequest) -> HttpResponse:
+    """工期模板: each template's steps and total working days, and the categories using the default."""
+    permissions.require(request.user, "rectification.configure")
+    templates = list(
+        MilestoneTemplate.objects.select_related("category")
+        .prefetch_related(Prefetch("steps", queryset=TemplateStep.objects.order_by("position")))
+        .annotate(used=Count("problem"))
+    )
+    for t in templates:
+        t.total = sum(s.workdays for s in t.steps.all())
+    has_default = any(t.category_id is None for t in templates)
+    own = {t.category_id for t in templates}
+    without = [c for c in Category.objects.filter(is_active=True) if c.pk not in own]
+    context = {"templates": templates, "without": without, "has_default": has_default}
+    return render(request, "rectification/template_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    permissions.require(request.user, "rectification.configure")
+    template = MilestoneTemplate.objects.select_related("category").filter(pk=pk).first()
+    if template is None:
+        raise Http404("未找到该工期模板")
+    return _edit_template(request, template)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def template_new(request: HttpRequest) -> HttpResponse:
+    permissions.require(request.user, "rectification.configure")
+    return _edit_template(request, None)
+
+
+urlpatterns = [
+    path("institutions/", institution_list, name="institutions"),
+    path("institutions/new/", institution_new, name="institution_new"),
+    path("institutions/<int:pk>/", institution_detail, name="institution"),
+    path("institutions/<int:pk>/problems/", institution_link, name="institution_link"),
+    path("institutions/documents/<int:pk>/", institution_document, name="institution_document"),
+    path("templates/", template_list, name="templates"),
+    path("templates/new/", template_new, name="template_new"),
+    path("templates/<int:pk>/", template_edit, name="template_edit"),
+]

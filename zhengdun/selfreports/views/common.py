@@ -4,7 +4,8 @@ does not exist."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -52,6 +53,14 @@ class ItemView:
     change: str = ""  # "added", "changed" or "" (unchanged, or a first version)
     review: Any = None
     clue_visible: bool = False
+    # (template, context) pairs other capabilities add through ITEM_PANELS
+    panels: list[tuple[str, Any]] = field(default_factory=list)
+
+
+# Other capabilities add a panel to each item of a report's page here (e.g. rectification: the
+# problems made from the item) from their AppConfig.ready, so this app needs no import of them.
+# Each is called with (user, report, item views) and appends (template, context) to view.panels.
+ITEM_PANELS: list[Callable[[Any, SelfReport, list[ItemView]], None]] = []
 
 
 CHANGE_LABELS = {

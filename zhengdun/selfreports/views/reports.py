@@ -37,6 +37,7 @@ from zhengdun.selfreports.models import (
 )
 from zhengdun.selfreports.views.common import (
     CHANGE_LABELS,
+    ITEM_PANELS,
     chain_of,
     item_views,
     load_report,
@@ -175,6 +176,8 @@ def _detail_context(user: Any, report: SelfReport) -> dict[str, Any]:
     draft = next((r for r in chain if r.status == ReportStatus.DRAFT), None)
     with_reviews = shows_reviews(user, report)
     items, removed = item_views(user, report, with_reviews=with_reviews)
+    for add_panel in ITEM_PANELS:
+        add_panel(user, report, items)
     is_current = current is not None and current.pk == report.pk
     return {
         "report": report,

@@ -73,6 +73,7 @@ class Command(BaseCommand):
 def seed_capabilities(seed: int) -> str:
     """Each capability's demo records on top of the demo city (one line of summary)."""
     from zhengdun.clues.seeding import seed_demo_clues
+    from zhengdun.rectification.seeding import seed_demo_rectification
     from zhengdun.selfreports.seeding import seed_demo_leniency, seed_demo_selfreports
 
     if not settings.DEMO_RECORDS:
@@ -80,4 +81,8 @@ def seed_capabilities(seed: int) -> str:
     made = seed_demo_clues(random.Random(seed))
     reports = seed_demo_selfreports(random.Random(seed + 1))
     seed_demo_leniency(random.Random(seed + 2))
-    return f"{made} 条线索，覆盖线索办理的每个状态；{reports} 名干警的自查报告"
+    rectification = seed_demo_rectification(random.Random(seed + 3))
+    return (
+        f"{made} 条线索，覆盖线索办理的每个状态；{reports} 名干警的自查报告；"
+        f"{rectification.problems} 个整改问题，覆盖每种整改状态；{rectification.institutions} 项制度成果"
+    )

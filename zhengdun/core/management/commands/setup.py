@@ -52,7 +52,7 @@ class Command(BaseCommand):
         else:
             result = seeding.seed_city(seeding.plan_city(), data_dir=settings.DATA_DIR)
             self.stdout.write(seeding.summary(result))
-            self.stdout.write(f"演示线索：{seed_capabilities(seeding.DEFAULT_SEED)}")
+            self.stdout.write(f"演示业务数据：{seed_capabilities(seeding.DEFAULT_SEED)}")
         dbstats.refresh()
 
         self.stdout.write("")
