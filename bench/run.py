@@ -89,6 +89,18 @@ def _print(backend: str, clues: int, figures: dict) -> None:
         )
 
 
+def _machine_reference() -> float:
+    """Milliseconds this machine takes for a fixed piece of pure Python (best of 7): the targets
+    are absolute, machines are not — the same code measured 39 ms on one session's host and 97 ms
+    on another's whose reference was twice as slow. Print it beside every run."""
+    best = float("inf")
+    for _ in range(7):
+        started = time.perf_counter()
+        sum(range(1_000_000))
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -98,6 +110,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=30)
     args = parser.parse_args()
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
+    print(f"machine reference: sum(range(10**6)) in {_machine_reference():.1f} ms (best of 7)")
     for backend in backends:
         _prepare(backend, args.clues)
         _print(backend, args.clues, _measure(backend, args.rounds))

@@ -76,6 +76,18 @@ def flag_for(clue: Any, today: dt.date) -> str:
     return ""
 
 
+def _in_batches(queryset: Any, size: int = 2000) -> Any:
+    """The rows of queryset in primary-key order, read a batch at a time by keyset (no server-side
+    cursor, memory bounded by the batch)."""
+    last = 0
+    while True:
+        batch = list(queryset.filter(pk__gt=last).order_by("pk")[:size])
+        yield from batch
+        if len(batch) < size:
+            return
+        last = batch[-1].pk
+
+
 def scan(today: dt.date | None = None) -> int:
     """Raise in-app notifications for near-due and overdue clues, once per clue, user,
     threshold and deadline. Returns how many were raised. Runs in-process on the embedded tier
@@ -99,7 +111,7 @@ def scan(today: dt.date | None = None) -> int:
             "user_id", "role", "unit__path"
         )
     )
-    for clue in due.iterator(chunk_size=2000):
+    for clue in _in_batches(due):
         kind = Notification.Kind.OVERDUE if clue.deadline < today else Notification.Kind.NEAR_DUE
         label = "已逾期" if kind == Notification.Kind.OVERDUE else "即将到期"
         # The named handler is reached through their grant on the unit, like every unit handler:

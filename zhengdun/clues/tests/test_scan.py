@@ -182,3 +182,11 @@ def test_it_does_not_tell_a_deactivated_handler(town):
     town.handler_a.save(update_fields=["is_active"])
     deadlines.scan(day(5))
     assert told(clue) == {"leader_a", "leader_city"}
+
+
+def test_the_scan_reads_clues_in_keyset_batches_without_skipping_or_repeating(town):
+    from zhengdun.org.models import Unit
+
+    made = [Unit.objects.create(name=f"单位{i}", type=Unit.Type.OTHER, code=f"B{i}") for i in range(7)]
+    seen = [u.pk for u in deadlines._in_batches(Unit.objects.filter(pk__in=[u.pk for u in made]), size=3)]
+    assert seen == sorted(u.pk for u in made)
