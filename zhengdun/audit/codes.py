@@ -73,6 +73,7 @@ ACTION_LABELS: dict[str, str] = {
     "rectification.document_downloaded": "下载制度文件",
     "rectification.problems_exported": "导出问题清单",
     "rectification.battlemap_exported": "导出挂图作战",
+    "rectification.institutions_exported": "导出制度成果",
     # the audit trail itself (三员分立: the auditor's own actions are audited too)
     "audit.viewed": "查阅审计日志",
     "audit.verify_requested": "发起日志链校验",

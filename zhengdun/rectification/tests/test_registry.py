@@ -493,3 +493,33 @@ def test_the_link_page_takes_posts_only(city, world):
 def test_documents_are_stored_by_hash_not_by_name(city, world):
     document = InstitutionDocument.objects.get(institution=world["court_a"])
     assert document.sha256 in document.file.name and "制度" not in document.file.name
+
+
+# --- export ----------------------------------------------------------------------------------------
+
+
+def _exported_titles(response: Any) -> list[str]:
+    import io
+
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "制度名称"
+    return sorted(r[0] for r in rows[1:])
+
+
+def test_the_export_holds_exactly_the_filtered_rows_the_user_may_see_and_is_audited(city, world):
+    from zhengdun.audit.models import Entry
+
+    url = reverse("rectification:institutions_export")
+    response = client_for(city.users["handler_a"]).get(url)
+    assert response.status_code == 200
+    expected = sorted(world[k].title for k in ("court_a", "county_a"))
+    assert _exported_titles(response) == expected
+    office = client_for(city.users["office_handler"])
+    searched = office.get(url, {"q": "经商办企业"})
+    assert _exported_titles(searched) == [world["city"].title]
+    entry = Entry.objects.filter(action="rectification.institutions_exported").latest("seq")
+    assert entry.data == {"filters": {"q": "经商办企业"}, "rows": 1}
+    assert client_for(city.users["officer_a"]).get(url).status_code == 403

@@ -12,8 +12,7 @@ action with its Chinese message.
 from __future__ import annotations
 
 import datetime as dt
-import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,6 +36,7 @@ from zhengdun.clues.filters import capped_count
 from zhengdun.clues.models import SUBSTANTIATED, Clue, ClueSubject
 from zhengdun.clues.views.ledger import PAGE_SIZES, LedgerPage
 from zhengdun.core.errors import ConflictError
+from zhengdun.core.xlsx import ledger_response
 from zhengdun.org.forms import apply_errors
 from zhengdun.org.models import Unit
 from zhengdun.rectification import actions
@@ -301,79 +301,45 @@ def _export_facts(problems: QuerySet[Problem]) -> tuple[dict[int, int], dict[int
 @require_GET
 def problem_export(request: HttpRequest) -> FileResponse:
     """The list as filtered, every row, as an xlsx ledger (台账) in the standard columns."""
-    import xlsxwriter
-
     user = request.user
     form, problems, params = _filtered(request)
     today = timezone.localdate()
     evidence, closers, reopened = _export_facts(problems)
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet("问题清单")
-    head = book.add_format({"bold": True, "bg_color": "#F0F2F5", "border": 1, "text_wrap": True})
-    text = book.add_format({"text_wrap": True, "valign": "top"})
-    date = book.add_format({"num_format": "yyyy-mm-dd", "valign": "top"})
-    number = book.add_format({"num_format": "0.0", "valign": "top"})
-    for col, (title, width) in enumerate(EXPORT_COLUMNS):
-        sheet.write(0, col, title, head)
-        sheet.set_column(col, col, width)
-    sheet.freeze_panes(1, 1)
-    count = 0
-    for row, p in enumerate(
-        problems.select_related(
+
+    def rows() -> Iterator[list[Any]]:
+        chosen = problems.select_related(
             "category", "responsible_unit", "responsible_leader", "responsible_person"
-        ).iterator(chunk_size=500),
-        start=1,
-    ):
-        decorate(p, today)
-        closer = closers.get(p.pk)
-        values: list[Any] = [
-            p.number,
-            p.category.code,
-            p.category.name,
-            p.title,
-            p.description,
-            p.get_source_display(),
-            p.responsible_unit.name,
-            p.responsible_leader.name,
-            p.responsible_person.name,
-            p.measures,
-            p.standard,
-            p.deadline,
-            float(p.progress),
-            p.status_label,
-            p.flag_label,
-            p.round,
-            evidence.get(p.pk, 0),
-            str(closer) if closer and p.closed_on else "",
-            p.closed_on,
-            reopened.get(p.pk, ""),
-        ]
-        for col, value in enumerate(values):
-            if isinstance(value, dt.date):
-                sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), date)
-            elif value is None:
-                sheet.write_blank(row, col, None, text)
-            elif isinstance(value, float):
-                sheet.write_number(row, col, value, number)
-            elif isinstance(value, int):
-                sheet.write_number(row, col, value)
-            else:
-                sheet.write_string(row, col, str(value), text)
-        count = row
-    sheet.autofilter(0, 0, max(count, 1), len(EXPORT_COLUMNS) - 1)
-    book.close()
+        )
+        for p in chosen.iterator(chunk_size=500):
+            decorate(p, today)
+            closer = closers.get(p.pk)
+            yield [
+                p.number,
+                p.category.code,
+                p.category.name,
+                p.title,
+                p.description,
+                p.get_source_display(),
+                p.responsible_unit.name,
+                p.responsible_leader.name,
+                p.responsible_person.name,
+                p.measures,
+                p.standard,
+                p.deadline,
+                float(p.progress),
+                p.status_label,
+                p.flag_label,
+                p.round,
+                evidence.get(p.pk, 0),
+                str(closer) if closer and p.closed_on else "",
+                p.closed_on,
+                reopened.get(p.pk, ""),
+            ]
+
+    response, count = ledger_response(f"问题清单-{today:%Y%m%d}.xlsx", "问题清单", EXPORT_COLUMNS, rows())
     with transaction.atomic():
         shown = {k: str(getattr(v, "pk", v)) for k, v in params.items() if v not in (None, "")}
         record(user, "rectification.problems_exported", None, {"filters": shown, "rows": count})
-    buffer.seek(0)
-    response = FileResponse(
-        buffer,
-        as_attachment=True,
-        filename=f"问题清单-{today:%Y%m%d}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -28,12 +28,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhengdun.accounts import permissions
 from zhengdun.accounts.permissions import units_under
+from zhengdun.audit.chain import record
 from zhengdun.clues import files
 from zhengdun.clues.filters import capped_count
 from zhengdun.clues.forms import FastSelect, FastSelectMultiple, TolerantDateField
 from zhengdun.clues.models import Category
 from zhengdun.clues.views.ledger import PAGE_SIZES, LedgerPage
 from zhengdun.core.errors import ConflictError
+from zhengdun.core.xlsx import ledger_response
 from zhengdun.org.forms import UnitChoiceField, apply_errors
 from zhengdun.org.models import Unit
 from zhengdun.rectification import actions, schedule
@@ -188,7 +190,8 @@ class LinkForm(forms.Form):
 
 
 def visible_institutions(user: Any) -> QuerySet[Institution]:
-    """The institutions the user may see: those issued within their rectification.view subtree."""
+    """The institutions the user may see: issued within their rectification.view subtree, or
+    addressing a problem of their units (Institution.scope_extra)."""
     return permissions.scope(user, "rectification.view", Institution.objects.select_related("issuing_unit"))
 
 
@@ -347,6 +350,59 @@ def institution_list(request: HttpRequest) -> HttpResponse:
     if request.htmx and not request.htmx.boosted:
         return render(request, "rectification/_institution_table.html", context)
     return render(request, "rectification/institution_list.html", context)
+
+
+EXPORT_COLUMNS = [
+    ("制度名称", 36),
+    ("文号", 20),
+    ("制定单位", 22),
+    ("印发日期", 12),
+    ("适用范围", 40),
+    ("针对问题", 30),
+    ("制度文件（份）", 10),
+]
+
+
+@login_required
+@require_GET
+def institution_export(request: HttpRequest) -> FileResponse:
+    """The registry as filtered, every row, as an xlsx ledger; audited like the other exports."""
+    user = request.user
+    permissions.require(user, "rectification.view")
+    form = InstitutionFilterForm(request.GET, user=user)
+    rows = visible_institutions(user)
+    params: dict[str, Any] = {}
+    if form.is_valid():
+        params = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+    else:
+        rows = rows.none()
+    visible = actions.problems_visible(user)
+    chosen = list(
+        filter_institutions(rows, params, visible).annotate(documents_count=Count("documents", distinct=True))
+    )
+    linked = _linked([r.pk for r in chosen], visible)
+    today = timezone.localdate()
+    response, count = ledger_response(
+        f"建章立制-{today:%Y%m%d}.xlsx",
+        "建章立制",
+        EXPORT_COLUMNS,
+        (
+            [
+                r.title,
+                r.doc_number,
+                r.issuing_unit.name,
+                r.issued_on,
+                r.scope,
+                "、".join(f"{lp.number} {lp.title}" for lp in linked.get(r.pk, [])),
+                r.documents_count,
+            ]
+            for r in chosen
+        ),
+    )
+    with transaction.atomic():
+        shown = {k: str(getattr(v, "pk", v)) for k, v in params.items()}
+        record(user, "rectification.institutions_exported", None, {"filters": shown, "rows": count})
+    return response
 
 
 def _detail_context(user: Any, institution: Institution, link_form: LinkForm | None = None) -> dict[str, Any]:
@@ -663,6 +719,7 @@ def template_new(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("institutions/", institution_list, name="institutions"),
     path("institutions/new/", institution_new, name="institution_new"),
+    path("institutions/export/", institution_export, name="institutions_export"),
     path("institutions/<int:pk>/", institution_detail, name="institution"),
     path("institutions/<int:pk>/problems/", institution_link, name="institution_link"),
     path("institutions/documents/<int:pk>/", institution_document, name="institution_document"),
