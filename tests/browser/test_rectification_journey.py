@@ -326,7 +326,9 @@ def test_a_problem_from_registration_to_close_off_on_the_battle_map(page, settin
         page.get_by_role("link", name="导出Excel").click()
     assert download.value.suggested_filename == f"挂图作战_{today.isoformat()}.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()), read_only=True)
-    cells = [str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row if v]
+    cells = [
+        str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row if v
+    ]
     assert any(problem.number in v for v in cells) and any(overdue.number in v for v in cells)
     assert any("已销号" in v for v in cells) and "甲县" in cells
 
