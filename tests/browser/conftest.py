@@ -44,6 +44,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+    "--lang=zh-CN",  # Chromium's own widgets (the file input's 选择文件) in Chinese
 ]
 VIEWPORT = {"width": 1366, "height": 768}  # the smallest screen the UI promises to fit
 

@@ -62,11 +62,17 @@ def _nav(page: Any, label: str) -> None:
     expect(page.locator("h1")).to_contain_text(label)
 
 
-def _pick(page: Any, field: str, name: str) -> None:
-    """Type a name into a person picker and choose the match htmx lists."""
-    page.locator(f"#id_{field}").fill(name)
-    option = page.locator(f"#pick-{field}-list label.pick", has_text=name).locator("input[type=radio]")
-    expect(option).to_have_count(1)
+def _pick(page: Any, field: str, name: str, *, typo: str = "") -> None:
+    """Type a name into a person picker and choose the match htmx lists in the picker's list;
+    with a typo, first search for that, see it not found, and search again."""
+    box, listed = page.locator(f"#id_{field}"), page.locator(f"#pick-{field}-list")
+    kept = "the matches must land inside the picker's list, which stays for the next search"
+    if typo:
+        box.fill(typo)
+        expect(listed, kept).to_contain_text(f"没有找到“{typo}”")
+    box.fill(name)
+    option = listed.locator("label.pick", has_text=name).locator("input[type=radio]")
+    expect(option, kept).to_have_count(1)
     option.check()
 
 
@@ -109,7 +115,7 @@ def test_a_problem_from_registration_to_close_off_on_the_battle_map(page, settin
     form.locator("select[name=source]").select_option(label="明察暗访")
     form.locator("textarea[name=description]").fill(DESCRIPTION)
     form.locator("select[name=responsible_unit]").select_option(value=str(city.court_a.pk))
-    _pick(page, "responsible_leader", "赵书记")
+    _pick(page, "responsible_leader", "赵书记", typo="钱书记")
     _pick(page, "responsible_person", "张明")
     form.locator("textarea[name=measures]").fill(MEASURES)
     form.locator("textarea[name=standard]").fill(STANDARD)
@@ -120,7 +126,7 @@ def test_a_problem_from_registration_to_close_off_on_the_battle_map(page, settin
     # a deadline in the past: refused beside the field, everything typed kept, nothing stored
     past = f"整改时限须晚于今天（{today.isoformat()}）"
     form = page.locator("form.zg-register")
-    expect(form.locator(".form-errors")).to_contain_text(f"整改时限：{past}")
+    expect(form.locator(".form-errors")).to_contain_text(past)
     deadline_box = form.locator(".control", has=page.locator("input[name=deadline]"))
     expect(deadline_box.locator(".errorlist")).to_have_text(past)
     expect(form.locator("input[name=deadline]")).to_have_value(yesterday.isoformat())
@@ -164,7 +170,7 @@ def test_a_problem_from_registration_to_close_off_on_the_battle_map(page, settin
     task_form = page.locator("#form-task")
     expect(task_form).to_be_visible()
     task_form.locator("input[name=title]").fill(TASK)
-    _pick(page, "owner", "张明")
+    _pick(page, "owner", "张明", typo="张敏")
     expect(task_form.locator("input[name=deadline]")).to_have_value(deadline.isoformat())
     task_form.locator("input[name=weight]").fill("2")
     task_form.get_by_role("button", name="添加任务").click()
@@ -211,7 +217,7 @@ def test_a_problem_from_registration_to_close_off_on_the_battle_map(page, settin
     report_form.locator("textarea[name=narrative]").fill(going_back)
     report_form.get_by_role("button", name="提交报告").click()
     refusal = "完成进度由50%回退到30%，请说明回退原因（至少4个字）"
-    expect(report_form.locator(".form-errors")).to_contain_text(f"进度回退原因：{refusal}")
+    expect(report_form.locator(".form-errors")).to_contain_text(refusal)
     reason_box = report_form.locator(".control", has=page.locator("input[name=reason]"))
     expect(reason_box.locator(".errorlist")).to_have_text(refusal)
     expect(report_form.locator("input[name=percent]")).to_have_value("30")
@@ -244,7 +250,9 @@ def test_a_problem_from_registration_to_close_off_on_the_battle_map(page, settin
     check_note = "经实地抽查20名干警接触交往记录，均已如实报告，符合整改标准。"
     close_form.locator("textarea[name=check_note]").fill(check_note)
     close_form.get_by_role("button", name="对账销号").click()
-    expect(close_form.locator(".form-errors")).to_contain_text("佐证材料：销号须上传佐证材料")
+    expect(close_form.locator(".form-errors")).to_contain_text("销号须上传佐证材料")
+    files_box = close_form.locator(".control", has=page.locator("input[name=files]"))
+    expect(files_box.locator(".errorlist")).to_have_text("销号须上传佐证材料")
     expect(close_form.locator("textarea[name=check_note]")).to_have_value(check_note)
     expect(_status(page)).to_have_text("待验收")
     assert not CloseOff.objects.exists()
@@ -339,7 +347,7 @@ def test_a_problem_from_registration_to_close_off_on_the_battle_map(page, settin
     expect(reopen_form).to_be_visible()
     reopen_form.get_by_label("回头看").check()
     reopen_form.locator("textarea[name=reason]").fill("回头看发现部分干警未按制度报告与律师接触情况。")
-    new_deadline = today + dt.timedelta(days=90)
+    new_deadline = today + dt.timedelta(days=150)
     reopen_form.locator("input[name=new_deadline]").fill(new_deadline.isoformat())
     reopen_form.locator("input[name=task_title]").fill("督促补报接触交往记录")
     expect(reopen_form.locator(f"input[name=task_owner][value='{judge.pk}']")).to_be_checked()
@@ -349,6 +357,8 @@ def test_a_problem_from_registration_to_close_off_on_the_battle_map(page, settin
     expect(_status(page)).to_have_class(re.compile(r"\borange\b"))
     expect(page.locator(".zg-band [data-round]")).to_have_text("第2轮")
     expect(page.locator(".zg-band")).to_contain_text(new_deadline.isoformat())
+    expect(page.locator("[data-plan=short]")).to_have_count(0)
+    expect(page.locator("table.tasks tbody tr[data-task]")).to_contain_text("督促补报接触交往记录")
     expect(page.locator("#history li[data-event=reopened]")).to_contain_text("重新整改（回头看），进入第2轮")
     problem.refresh_from_db()
     assert (problem.round, problem.closed_on, problem.deadline) == (2, None, new_deadline)

@@ -35,7 +35,7 @@ from zhengdun.accounts import permissions
 from zhengdun.accounts.models import User
 from zhengdun.audit.chain import record
 from zhengdun.clues import actions, deadlines, files, schemas, workflow
-from zhengdun.clues.filters import SORT_LABELS, capped_count, filter_ledger, page_plan
+from zhengdun.clues.filters import SORT_LABELS, filter_ledger, page_plan
 from zhengdun.clues.models import (
     MEASURE_GROUPS,
     MEASURE_XINGTAI,
@@ -62,6 +62,7 @@ from zhengdun.clues.schemas import MAX_ID
 # the timeline and 形态 labels of the detail page, so the page and the API name things alike
 from zhengdun.clues.views.detail import XINGTAI_LABELS
 from zhengdun.clues.workflow import EVENT_LABELS
+from zhengdun.core.listing import capped_count
 from zhengdun.org.api import ErrorOut, ValidationErrorOut
 from zhengdun.org.models import Unit
 

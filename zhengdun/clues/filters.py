@@ -32,7 +32,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, F, OrderBy, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -139,20 +138,6 @@ def sort_key(params: Mapping[str, Any]) -> str:
     if requested in SORTS:
         return requested
     return SEARCH_SORT if isinstance(_value(params, "q"), str) else DEFAULT_SORT
-
-
-def count_cap() -> int:
-    """Exact counts stop here (settings.LIST_COUNT_CAP); beyond it lists say "1000+". Counting
-    every match of a common filter over a million clues costs seconds on PostgreSQL. One rule
-    for the ledger page, the API and the home cards."""
-    return settings.LIST_COUNT_CAP
-
-
-def capped_count(queryset: QuerySet) -> tuple[int, bool]:
-    """(count, capped): the exact count up to the cap, else (cap, True)."""
-    cap = count_cap()
-    n = queryset.order_by().values("pk")[: cap + 1].count()
-    return min(n, cap), n > cap
 
 
 @contextmanager

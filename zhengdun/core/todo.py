@@ -45,7 +45,7 @@ def todo_cards(user: Any) -> list[Card]:
 
 
 def _capped(queryset: Any) -> tuple[int, str]:
-    from zhengdun.clues.filters import capped_count
+    from zhengdun.core.listing import capped_count
 
     n, capped = capped_count(queryset)
     return (n, "条以上") if capped else (n, "条")
@@ -122,7 +122,7 @@ def rectification_cards(user: Any) -> list[Card]:
     may see, so the number is what its link lists: 待报告整改进展 for unit staff (open problems
     with no progress report for QUIET_DAYS days), 待销号 for the office (every task done, the
     check against the standard still to do), 逾期整改问题 for everyone who follows the lists."""
-    from zhengdun.clues.filters import capped_count
+    from zhengdun.core.listing import capped_count
     from zhengdun.rectification.actions import problems_visible
     from zhengdun.rectification.status import ProblemStatus
     from zhengdun.rectification.views.problems import filter_problems

@@ -135,7 +135,9 @@ class PersonPickWidget(forms.Widget):
             '<input type="search" name="{name}_q" id="id_{name}" value="{term}" maxlength="40" '
             'placeholder="输入姓名或警号查找" autocomplete="off" '
             'hx-get="{url}" hx-trigger="input changed delay:400ms, keyup[key==\'Enter\']" '
-            'hx-target="#pick-{name}-list" hx-include="#pick-{name}" hx-vals=\'{vals}\' '
+            # innerHTML: inside a form that swaps outerHTML (添加任务, 修改五定, 重新整改) htmx would
+            # inherit that and replace the list itself, so the next search found no target
+            'hx-target="#pick-{name}-list" hx-swap="innerHTML" hx-include="#pick-{name}" hx-vals=\'{vals}\' '
             "hx-on:keydown=\"if (event.key === 'Enter') event.preventDefault()\">"
             '<div class="pick-list" id="pick-{name}-list">{options}</div></div>',
             name=name,

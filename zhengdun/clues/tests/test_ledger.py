@@ -16,11 +16,11 @@ from zhengdun.accounts.models import RoleAssignment
 from zhengdun.accounts.permissions import forget_grants, scope
 from zhengdun.accounts.roles import Role
 from zhengdun.clues import actions, deadlines
-from zhengdun.clues import filters as clue_filters
 from zhengdun.clues import testing as ct
 from zhengdun.clues.filters import filter_ledger
 from zhengdun.clues.models import Clue, Disposition, MeasureKind, Sensitivity, Status, SupervisionLevel
 from zhengdun.clues.views import ledger as ledger_views
+from zhengdun.core import listing
 from zhengdun.core.testing import PASSWORD, City
 
 LIST = "/clues/"
@@ -339,7 +339,7 @@ def test_it_sorts_by_clickable_headers(city: City, ledger: Ledger) -> None:
 
 
 def test_it_pages(city: City, ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ledger_views, "PAGE_SIZE", 4)
+    monkeypatch.setattr(listing, "PAGE_SIZE", 4)
     client = _client(city, "office_handler")
     first = client.get(LIST, {"sort": "number"})
     page = first.context["page"]
@@ -353,15 +353,16 @@ def test_it_pages(city: City, ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_it_pages_by_twenty_and_counts_to_a_thousand() -> None:
-    assert ledger_views.PAGE_SIZE == 20 and ledger_views.PAGE_SIZES == (20, 50, 100)
-    assert clue_filters.count_cap() == 1000
+    assert listing.PAGE_SIZE == 20 and listing.PAGE_SIZES == (20, 50, 100)
+    assert listing.count_cap() == 1000
 
 
 def test_the_user_chooses_the_rows_per_page(
     city: City, ledger: Ledger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ledger_views, "PAGE_SIZES", (2, 4))
-    monkeypatch.setattr(ledger_views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(listing, "PAGE_SIZES", (2, 4))
+    monkeypatch.setattr(ledger_views, "PAGE_SIZES", (2, 4))  # the page's select
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
     client = _client(city, "office_handler")
     assert len(client.get(LIST, {"sort": "number"}).context["page"].rows) == 2
     response = client.get(LIST, {"sort": "number", "per_page": "4"})
@@ -379,7 +380,7 @@ def test_it_caps_the_count(
     city: City, ledger: Ledger, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings.LIST_COUNT_CAP = 3
-    monkeypatch.setattr(ledger_views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
     response = _client(city, "office_handler").get(LIST)
     page = response.context["page"]
     assert page.capped and page.count_label == "3+" and page.num_pages is None and page.has_next

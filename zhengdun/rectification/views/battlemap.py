@@ -179,7 +179,7 @@ def gantt(request: HttpRequest) -> HttpResponse:
         unit=unit,
         chart=chart,
         marks=bm.MARKS,
-        bar_states=list(bm.BAR_STATES.values())[:4],
+        bar_states=list(bm.BAR_STATES.values()),
         unit_query=scope.query(unit=unit.pk) if unit else scope.query(),
     )
     return render(request, "rectification/battlemap_gantt.html", context)

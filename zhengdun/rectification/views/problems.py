@@ -32,10 +32,9 @@ from zhengdun.accounts import permissions
 from zhengdun.accounts.permissions import units_under
 from zhengdun.audit.chain import record
 from zhengdun.clues import files
-from zhengdun.clues.filters import capped_count
 from zhengdun.clues.models import SUBSTANTIATED, Clue, ClueSubject
-from zhengdun.clues.views.ledger import PAGE_SIZES, LedgerPage
 from zhengdun.core.errors import ConflictError
+from zhengdun.core.listing import PAGE_SIZES, ListPage, page_of
 from zhengdun.core.xlsx import ledger_response
 from zhengdun.org.forms import apply_errors
 from zhengdun.org.models import Unit
@@ -181,30 +180,19 @@ def decorate(problem: Problem, today: dt.date) -> Problem:
     return problem
 
 
-def _per_page(raw: str | None) -> int:
-    return int(raw) if raw in {str(s) for s in PAGE_SIZES} else PAGE_SIZES[0]
-
-
-def problem_page(problems: QuerySet[Problem], page: str | None, per_page: str | None) -> LedgerPage:
+def problem_page(problems: QuerySet[Problem], page: str | None, per_page: str | None) -> ListPage:
     """One page of the list with a count capped like the clue ledger's."""
-    size = _per_page(per_page)
-    count, capped = capped_count(problems)
-    try:
-        number = max(1, int(page or 1))
-    except ValueError:
-        number = 1
-    if not capped:
-        number = min(number, max(1, -(-count // size)))
-    offset = (number - 1) * size
-    rows = list(
+    result = page_of(
         problems.select_related(
             "category", "responsible_unit", "responsible_leader", "responsible_person"
-        ).defer("description", "measures", "standard")[offset : offset + size + 1]
+        ).defer("description", "measures", "standard"),
+        page,
+        per_page,
     )
     today = timezone.localdate()
-    for row in rows[:size]:
+    for row in result.rows:
         decorate(row, today)
-    return LedgerPage(rows[:size], number, count, capped, len(rows) > size, size)
+    return result
 
 
 def _filtered(request: HttpRequest) -> tuple[ProblemFilterForm, QuerySet[Problem], dict[str, Any]]:

@@ -30,11 +30,10 @@ from zhengdun.accounts import permissions
 from zhengdun.accounts.permissions import units_under
 from zhengdun.audit.chain import record
 from zhengdun.clues import files
-from zhengdun.clues.filters import capped_count
 from zhengdun.clues.forms import FastSelect, FastSelectMultiple, TolerantDateField
 from zhengdun.clues.models import Category
-from zhengdun.clues.views.ledger import PAGE_SIZES, LedgerPage
 from zhengdun.core.errors import ConflictError
+from zhengdun.core.listing import PAGE_SIZES, ListPage, page_of
 from zhengdun.core.xlsx import ledger_response
 from zhengdun.org.forms import UnitChoiceField, apply_errors
 from zhengdun.org.models import Unit
@@ -281,19 +280,9 @@ def _decorate(rows: list[Institution], user: Any) -> None:
         r.linked = linked.get(r.pk, [])
 
 
-def _page(queryset: QuerySet[Institution], page: str | None, per_page: str | None) -> LedgerPage:
-    size = int(per_page) if per_page in {str(s) for s in PAGE_SIZES} else PAGE_SIZES[0]
-    count, capped = capped_count(queryset)
-    try:
-        number = max(1, int(page or 1))
-    except ValueError:
-        number = 1
-    if not capped:
-        number = min(number, max(1, -(-count // size)))
-    offset = (number - 1) * size
+def _page(queryset: QuerySet[Institution], page: str | None, per_page: str | None) -> ListPage:
     documents = Prefetch("documents", queryset=InstitutionDocument.objects.order_by("id"))
-    rows = list(queryset.prefetch_related(documents)[offset : offset + size + 1])
-    return LedgerPage(rows[:size], number, count, capped, len(rows) > size, size)  # type: ignore[arg-type]
+    return page_of(queryset.prefetch_related(documents), page, per_page)
 
 
 def _load(user: Any, pk: int) -> Institution:

@@ -20,9 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from zhengdun.accounts import permissions
 from zhengdun.accounts.permissions import units_under
 from zhengdun.clues import files
-from zhengdun.clues.filters import capped_count
-from zhengdun.clues.views.ledger import PAGE_SIZES, LedgerPage
 from zhengdun.core.errors import ConflictError
+from zhengdun.core.listing import PAGE_SIZES, ListPage, page_of
 from zhengdun.org.forms import apply_errors
 from zhengdun.org.models import Unit
 from zhengdun.selfreports import actions
@@ -88,23 +87,10 @@ def filter_reports(queryset: QuerySet[SelfReport], params: dict[str, Any]) -> Qu
     return qs.order_by("-submitted_at", "-id")
 
 
-def _per_page(raw: str | None) -> int:
-    return int(raw) if raw in {str(s) for s in PAGE_SIZES} else PAGE_SIZES[0]
-
-
-def report_page(reports: QuerySet[SelfReport], page: str | None, per_page: str | None) -> LedgerPage:
-    size = _per_page(per_page)
-    count, capped = capped_count(reports)
-    try:
-        number = max(1, int(page or 1))
-    except ValueError:
-        number = 1
-    if not capped:
-        number = min(number, max(1, -(-count // size)))
-    offset = (number - 1) * size
-    rows = list(reports.select_related("campaign", "person", "unit", "filed_by")[offset : offset + size + 1])
-    _decorate(rows[:size])
-    return LedgerPage(rows[:size], number, count, capped, len(rows) > size, size)
+def report_page(reports: QuerySet[SelfReport], page: str | None, per_page: str | None) -> ListPage:
+    result = page_of(reports.select_related("campaign", "person", "unit", "filed_by"), page, per_page)
+    _decorate(result.rows)
+    return result
 
 
 def _decorate(rows: list[SelfReport]) -> None:
