@@ -320,8 +320,9 @@ def test_bad_input_keeps_the_input_and_names_the_field(city):
     response = client.post("/rectification/problems/new/", data)
     html = response.content.decode()
     assert response.status_code == 200 and not Problem.objects.exists()
-    assert "整改措施：请填写整改措施" in html
-    assert "责任单位：责任单位须是您有权管理的单位" in html
+    # at the top, each message once — prefixed with its field's label unless it names the field
+    assert "<li>请填写整改措施</li>" in html
+    assert "<li>责任单位须是您有权管理的单位</li>" in html and "责任单位：责任单位" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;律师饭局" in html and "<script>alert(1)" not in html
     assert "开展专项排查" not in html or "排查全覆盖，记录报告率100%" in html  # the standard kept
     # a deadline in the past: the action's message beside the field, input kept
