@@ -411,6 +411,10 @@ def test_leader_sees_their_county_only(city, scene):
     assert {n for _, n in chips(html)} == {scene[k].number for k in ("A1", "A2", "A3", "A4", "P1")}
     ranking = client.get(URLS["ranking"]).content.decode()
     assert ">甲县<" in ranking and "乙县" not in ranking  # nor 乙县's local category in the select
+    # their whole reach is 甲县: the page says so, and offers no 市直单位 they could not see
+    assert "范围：甲县" in html and "市直单位</option>" not in html
+    assert "范围：全部县区" in client_for(city.office_handler).get(URLS["matrix"]).content.decode()
+    assert "市直单位</option>" in client_for(city.office_handler).get(URLS["matrix"]).content.decode()
 
 
 def test_filters_apply_to_every_view(city, scene):

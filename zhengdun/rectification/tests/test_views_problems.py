@@ -806,3 +806,8 @@ def test_the_institutions_built_are_linked_within_reach(city, world):
     # the city office sees it too; a problem it does not address lists nothing
     assert made.title in client_for(city.office_handler).get(f"{LIST}{a.pk}/").content.decode()
     assert made.title not in client_for(city.office_handler).get(f"{LIST}{world['b'].pk}/").content.decode()
+
+
+def test_the_category_select_shows_the_code_beside_the_name(city):
+    html = client_for(city.office_handler).get("/rectification/problems/new/").content.decode()
+    assert ">GJ1 违反防止干预司法" in html

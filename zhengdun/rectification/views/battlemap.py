@@ -47,10 +47,18 @@ class Scope:
     county: Unit | None
     city_only: bool
     problems: QuerySet[Problem]  # visible and filtered
+    reaches_city: bool = True  # the user sees city-level units (the 市直单位 option)
 
     @property
     def label(self) -> str:
-        where = self.county.name if self.county else (bm.CITY_GROUP if self.city_only else "全部县区")
+        if self.county is not None:
+            where = self.county.name
+        elif self.city_only:
+            where = bm.CITY_GROUP
+        elif not self.reaches_city and len(self.counties) == 1:
+            where = self.counties[0].name  # a county leader's whole reach is their county
+        else:
+            where = "全部县区"
         what = self.category.name if self.category else "全部类别"
         return f"{where} · {what}"
 
@@ -84,7 +92,9 @@ def _scope(request: HttpRequest) -> Scope:
     category = next((c for c in categories if str(c.pk) == wanted), None)
     wanted = request.GET.get("county", "")
     county = next((c for c in counties if str(c.pk) == wanted), None)
-    city_only = county is None and wanted == CITY
+    # units outside every county (the city's own) are within reach when a grant is not inside a county
+    reaches_city = any(not any(p.startswith(c.path) for c in counties) for p in paths)
+    city_only = county is None and wanted == CITY and reaches_city
     problems = bm.filtered(
         actions.problems_visible(user),
         category=category,
@@ -92,7 +102,7 @@ def _scope(request: HttpRequest) -> Scope:
         city_only=city_only,
         counties=counties,
     )
-    return Scope(today, categories, every, category, counties, county, city_only, problems)
+    return Scope(today, categories, every, category, counties, county, city_only, problems, reaches_city)
 
 
 def _problem_link() -> tuple[str, str]:
