@@ -324,7 +324,9 @@ def _rollup(problem: Problem, today: dt.date) -> None:
     )
 
 
-def _snapshot(problem: Problem) -> dict[str, Any]:
+def wuding_of(problem: Problem) -> dict[str, Any]:
+    """A problem's 五定 as the data register_problem/update_problem take (ids, ISO date): what an
+    edit form starts from and what the audit entry compares."""
     return {
         "title": problem.title,
         "category": problem.category_id,
@@ -534,7 +536,7 @@ def update_problem(
         errors.setdefault("reason", []).extend(exc.messages)
     if errors:
         raise ValidationError(errors)
-    before = _snapshot(problem)
+    before = wuding_of(problem)
     _guarded_update(Problem, problem.pk, version, CONFLICT, **cleaned)
     problem.refresh_from_db()
     pulled: list[int] = []
@@ -546,7 +548,7 @@ def update_problem(
         later = problem.tasks.filter(round=problem.round, deadline__gt=problem.deadline)
         pulled = list(later.values_list("pk", flat=True))
         later.update(deadline=problem.deadline)
-    after = _snapshot(problem)
+    after = wuding_of(problem)
     record(
         actor,
         "rectification.problem_changed",

@@ -24,6 +24,7 @@ from zhengdun.clues.forms import FastSelect, TolerantDateField
 from zhengdun.clues.models import Category
 from zhengdun.org.forms import UnitChoiceField
 from zhengdun.org.models import Person, Unit
+from zhengdun.rectification import actions
 from zhengdun.rectification.models import ProblemSource, Reopening
 from zhengdun.rectification.status import ProblemStatus
 
@@ -383,15 +384,7 @@ class ProblemEditForm(ProblemForm):
     def __init__(self, *args: Any, problem: Any, **kwargs: Any) -> None:
         if "initial" not in kwargs and not args:
             kwargs["initial"] = {
-                "title": problem.title,
-                "category": problem.category_id,
-                "source": problem.source,
-                "description": problem.description,
-                "responsible_unit": problem.responsible_unit_id,
-                "responsible_leader": problem.responsible_leader_id,
-                "responsible_person": problem.responsible_person_id,
-                "measures": problem.measures,
-                "standard": problem.standard,
+                **actions.wuding_of(problem),
                 "deadline": problem.deadline,
                 "version": problem.version,
             }

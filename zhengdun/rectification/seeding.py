@@ -867,18 +867,7 @@ class Story:
         problem.refresh_from_db()
         steps = [schedule.Step(m.name, m.workdays) for m in problem.milestones.order_by("position")]
         deadline = _fitting_deadline(steps, deadline, on)
-        data = {
-            "title": problem.title,
-            "category": problem.category_id,
-            "source": problem.source,
-            "description": problem.description,
-            "responsible_unit": problem.responsible_unit_id,
-            "responsible_leader": problem.responsible_leader_id,
-            "responsible_person": problem.responsible_person_id,
-            "measures": problem.measures,
-            "standard": problem.standard,
-            "deadline": deadline.isoformat(),
-        }
+        data = {**actions.wuding_of(problem), "deadline": deadline.isoformat()}
         actions.update_problem(actor, problem, data, version=problem.version, reason=reason, today=on)
         PlanChange.objects.filter(problem=problem, changed_at__gte=self.started).update(
             changed_at=_at(on, 16)
