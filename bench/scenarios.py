@@ -38,16 +38,19 @@ def _time(fn: Callable[[], object], rounds: int) -> list[float]:
     return samples
 
 
+LOCAL_SETTINGS = ("SET LOCAL", "SELECT set_config(")
+
+
 def _raw(sqls: list[str], rounds: int) -> list[float]:
     """The same SQL the page ran, executed directly: the floor the page cannot beat. Planner
-    settings the page set for one query (SET LOCAL, clues.filters.page_plan) are set again in a
-    transaction around that query."""
+    settings the page set for one query (SET LOCAL or set_config(…, true), as in
+    clues.filters.page_plan) are set again in a transaction around that query."""
 
     def run() -> None:
         with connection.cursor() as cur:
             settings: list[str] = []
             for sql in sqls:
-                if sql.startswith("SET LOCAL"):
+                if sql.startswith(LOCAL_SETTINGS):
                     settings.append(sql)
                     continue
                 with transaction.atomic():
@@ -85,7 +88,7 @@ def main() -> None:
         # the reads, replayed plainly (server-side cursors, transaction control and the session
         # write are not the page's queries)
         sqls = [
-            q["sql"] for q in ctx.captured_queries if q["sql"].startswith(("SELECT", "WITH", "SET LOCAL"))
+            q["sql"] for q in ctx.captured_queries if q["sql"].startswith(("SELECT", "WITH", *LOCAL_SETTINGS))
         ]
         page = _time(lambda url=url: client.get(url), rounds)
         raw = _raw(sqls, rounds)

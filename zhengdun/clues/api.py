@@ -35,7 +35,7 @@ from zhengdun.accounts import permissions
 from zhengdun.accounts.models import User
 from zhengdun.audit.chain import record
 from zhengdun.clues import actions, deadlines, files, schemas, workflow
-from zhengdun.clues.filters import SORT_LABELS, filter_ledger, page_plan
+from zhengdun.clues.filters import SORT_LABELS, filter_ledger, ledger_count, page_plan
 from zhengdun.clues.models import (
     MEASURE_GROUPS,
     MEASURE_XINGTAI,
@@ -62,7 +62,6 @@ from zhengdun.clues.schemas import MAX_ID
 # the timeline and 形态 labels of the detail page, so the page and the API name things alike
 from zhengdun.clues.views.detail import XINGTAI_LABELS
 from zhengdun.clues.workflow import EVENT_LABELS
-from zhengdun.core.listing import capped_count
 from zhengdun.org.api import ErrorOut, ValidationErrorOut
 from zhengdun.org.models import Unit
 
@@ -539,13 +538,15 @@ def ledger_params(filters: schemas.ClueFilters) -> dict[str, Any]:
     summary="线索台账",
     description=(
         "当前用户可查看的线索，筛选条件与台账页面相同（同一实现），全文检索支持两个字的词。"
-        "分页用 limit/offset（每页最多200条）；count 精确到10000，超过时 count_capped 为 true。"
+        "分页用 limit/offset（每页最多200条）；count 精确到计数上限（ZHENGDUN_LIST_COUNT_CAP，默认1000），"
+        "超过时 count 为上限、count_capped 为 true。"
     ),
 )
 def list_clues(request: HttpRequest, filters: Query[schemas.ClueFilters]) -> Any:
     user = _user(request)
-    qs = filter_ledger(_visible(user), ledger_params(filters))
-    count, capped = capped_count(qs)
+    visible, params = _visible(user), ledger_params(filters)
+    qs = filter_ledger(visible, params)
+    count, capped = ledger_count(visible, params, qs)
     with page_plan(capped):
         page = list(
             qs.select_related("channel", "owner_unit", "handling_unit", "handler")[

@@ -4,6 +4,7 @@ writes and clues.filters narrows. Choices are limited to what the user may see o
 from __future__ import annotations
 
 import datetime as dt
+import html
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from zhengdun.accounts import permissions
@@ -56,26 +56,65 @@ class TolerantDateField(forms.DateField):
 
 
 class FastSelect(forms.Select):
-    """A select rendered in Python. Django's template-rendered options cost about a millisecond
-    each, and a city's unit select has hundreds of them on every ledger page."""
+    """A select rendered in Python straight from its choices. Django's template-rendered options
+    cost about a millisecond each, and even its option dictionaries (optgroups, one attrs copy
+    per option) cost ~5 ms for a city's unit select of 150 units on every ledger page."""
 
     def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        selected = SafeString(" selected")
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (opt["value"], selected if opt["selected"] else "", opt["label"])
-                for _group, group_choices, _index in widget["optgroups"]
-                for opt in group_choices
-            ),
+        wanted = set(self.format_value(value))
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            final_attrs["multiple"] = True
+        parts: list[str] = []
+        # like Django's Select: a single select marks only the first matching option
+        state = {"selected": False}
+
+        def option(option_value: Any, label: Any) -> str:
+            text = "" if option_value is None else str(option_value)
+            chosen = text in wanted and (self.allow_multiple_selected or not state["selected"])
+            state["selected"] |= chosen
+            mark = " selected" if chosen else ""
+            return f'<option value="{html.escape(text)}"{mark}>{html.escape(str(label))}</option>'
+
+        for option_value, label in self.choices:
+            if isinstance(label, list | tuple):
+                inner = "".join(option(v, sub) for v, sub in label)
+                parts.append(f'<optgroup label="{html.escape(str(option_value))}">{inner}</optgroup>')
+            else:
+                parts.append(option(option_value, label))
+        return SafeString(
+            f'<select name="{html.escape(name)}"{flatatt(final_attrs)}>{"".join(parts)}</select>'
         )
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(widget["attrs"]), options)
 
 
 class FastSelectMultiple(FastSelect, forms.SelectMultiple):
     pass
+
+
+class FastTextInput(forms.TextInput):
+    """A text input rendered in Python, as Django's template would render it (~0.3 ms each
+    through the template engine; a filter bar has six)."""
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        text = self.format_value(value)
+        shown = "" if text is None else f' value="{html.escape(str(text))}"'
+        kind = html.escape(str(final_attrs.pop("type", self.input_type)))
+        return SafeString(f'<input type="{kind}" name="{html.escape(name)}"{shown}{flatatt(final_attrs)}>')
+
+
+class _NamedChoices(forms.models.ModelChoiceIterator):
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list("pk", "name")
+
+
+class NamedChoiceField(forms.ModelChoiceField):
+    """A model select labelled by the rows' names, its options read as (id, name) pairs rather
+    than as a model instance each."""
+
+    iterator = _NamedChoices
 
 
 def _choices(label: str, pairs: Any) -> list[tuple[str, str]]:
@@ -96,10 +135,8 @@ class LedgerFilterForm(forms.Form):
         empty_label="全部单位",
         error_messages={"invalid_choice": "所选单位不在您的查看范围内"},
     )
-    channel = forms.ModelChoiceField(
-        Channel.objects.none(), label="来源", required=False, empty_label="全部来源"
-    )
-    category = forms.ModelChoiceField(
+    channel = NamedChoiceField(Channel.objects.none(), label="来源", required=False, empty_label="全部来源")
+    category = NamedChoiceField(
         Category.objects.none(), label="问题类别", required=False, empty_label="全部类别"
     )
     status = forms.ChoiceField(
@@ -148,6 +185,8 @@ class LedgerFilterForm(forms.Form):
         for f in self.fields.values():
             if type(f.widget) is forms.Select:
                 f.widget = FastSelect(attrs=f.widget.attrs, choices=f.widget.choices)
+            elif type(f.widget) is forms.TextInput:
+                f.widget = FastTextInput(attrs=f.widget.attrs)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -172,7 +172,7 @@ class ClueItem(Schema):
 class ClueListOut(Schema):
     items: list[ClueItem] = Field(description="本页线索")
     count: int = Field(description="符合条件的线索数；超过上限时为上限值")
-    count_capped: bool = Field(description="为 true 时实际数量超过 count（显示为“10000+”）")
+    count_capped: bool = Field(description="为 true 时实际数量超过 count（计数上限，页面显示为“1000+”）")
     limit: int = Field(description="每页条数")
     offset: int = Field(description="跳过的条数")
 

@@ -10,7 +10,7 @@ one segment — exact, not approximate (tests check it against a plain substring
 Backends: SQLite mirrors clues_searchtext into an FTS5 table by trigger (migration
 0002_search_index) and joins it with MATCH; PostgreSQL narrows by a GIN index on the stored
 tsvector of the bigrams (migration 0006; all bigrams ANDed) and checks each term's bigrams are consecutive
-in the stored text. Terms of one character fall back to a substring scan of summary, content and
+in the stored text (strpos). Terms of one character fall back to a substring scan of summary, content and
 subject names.
 """
 
@@ -76,22 +76,29 @@ def covering_bigrams(term: str) -> list[str]:
 def _tsquery(terms: list[str]) -> str:
     # Bigrams ANDed, without <->: a tsvector keeps no position past 16383 and at most 256
     # positions per lexeme, so a phrase query misses terms deep in a long content or after
-    # many repeats of its first pair. Contiguity is checked by _phrase_like. Only the covering
+    # many repeats of its first pair. Contiguity is checked by _phrase. Only the covering
     # bigrams: each one more is another posting list for GIN to intersect (22 ms for the three
     # of a common four-character term at 1M clues).
     return " & ".join(dict.fromkeys(b for t in terms for b in covering_bigrams(t)))
 
 
-def _phrase_like(term: str) -> str:
-    """A LIKE pattern for the term's bigrams as consecutive tokens of the indexed text (which
-    the boundary marker keeps within one segment). Tokens are letters and digits only, so the
-    pattern holds no wildcard but its own."""
-    return "% " + " ".join(bigrams(term)) + " %"
+def _phrase(term: str) -> str:
+    """The term's bigrams as consecutive tokens of the indexed text, spaces around: found in
+    ' ' + text + ' ' exactly when the term occurs within one segment (the boundary marker
+    separates segments)."""
+    return " " + " ".join(bigrams(term)) + " "
 
 
-def filter_clues(queryset: QuerySet, query: str) -> QuerySet:
+# the id below which a window of the newest N clues ends (filters.ledger_count); a subquery, so
+# the window moves with the data and needs no round trip of its own
+NEWEST_BOUND = "(SELECT max(id) FROM clues_clue) - %s"
+
+
+def filter_clues(queryset: QuerySet, query: str, *, newest: int | None = None) -> QuerySet:
     """Narrow a clue queryset to those whose summary, content or subject names contain every
-    term of query."""
+    term of query. With newest=N the index is read only for the newest N clues (by id): the
+    caller bounds the clues the same way, and PostgreSQL may then drive the query from either
+    side without reading past the window."""
     terms = query_terms(query)
     if not terms:
         return queryset
@@ -119,13 +126,17 @@ def filter_clues(queryset: QuerySet, query: str) -> QuerySet:
             )
         sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608 - constant
         return queryset.filter(pk__in=RawSQL(sql, (match,)))  # noqa: S611 - bound parameter
-    sql = (
-        "SELECT clue_id FROM clues_searchtext "
-        "WHERE tsv @@ to_tsquery('simple', %s) "
-        "AND (' ' || bigrams || ' ') LIKE ALL (%s::text[])"
-    )
-    phrases = [_phrase_like(t) for t in long_terms if len(t) > 2]
-    return queryset.filter(pk__in=RawSQL(sql, (_tsquery(long_terms), phrases)))  # noqa: S611 - bound parameters
+    # strpos, not LIKE: PostgreSQL's LIKE tries the pattern at every character of a multibyte
+    # text (~13 µs a row here), strpos searches for it (~1 µs); one condition per phrase, the SQL
+    # text fixed by their number, the phrases bound
+    phrases = [_phrase(t) for t in long_terms if len(t) > 2]
+    checks = "".join(" AND strpos(' ' || bigrams || ' ', %s) > 0" for _ in phrases)
+    params: list[Any] = [_tsquery(long_terms), *phrases]
+    if newest is not None:
+        checks += f" AND clue_id > {NEWEST_BOUND}"
+        params.append(newest)
+    sql = f"SELECT clue_id FROM clues_searchtext WHERE tsv @@ to_tsquery('simple', %s){checks}"  # noqa: S608 - constant text
+    return queryset.filter(pk__in=RawSQL(sql, params))  # noqa: S611 - bound parameters
 
 
 def newest_first(queryset: QuerySet) -> tuple[Any, ...]:

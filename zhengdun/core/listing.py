@@ -97,12 +97,15 @@ def page_of(
     per_page: str | None = None,
     *,
     plan: Callable[[bool], AbstractContextManager[Any]] | None = None,
+    count_with: Callable[[], tuple[int, bool]] | None = None,
 ) -> ListPage:
     """The requested page of an ordered queryset (select_related/prefetch set by the caller). A
     page past the end of an exactly counted list shows its last page. plan(capped) wraps the
-    page's own query (clues.filters.page_plan steers PostgreSQL for lists matching many rows)."""
+    page's own query (clues.filters.page_plan steers PostgreSQL for lists matching many rows);
+    count_with() replaces capped_count(queryset) where a list knows a cheaper way to the same figure
+    (clues.filters.ledger_count)."""
     size = page_size(per_page)
-    count, capped = capped_count(queryset)
+    count, capped = count_with() if count_with is not None else capped_count(queryset)
     number = page_number(page)
     if not capped:
         number = min(number, max(1, -(-count // size)))

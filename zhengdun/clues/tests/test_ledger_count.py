@@ -1,0 +1,128 @@
+"""The ledger's capped count (clues.filters.ledger_count): always the exact count up to the cap,
+whichever way it is taken — on PostgreSQL a search whose matches are dense among the newest
+clues is counted by walking them newest-first (probe, walk, fall back to the index); elsewhere
+by core.listing.capped_count."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from hypothesis import given
+from hypothesis import strategies as st
+
+from zhengdun.accounts.permissions import scope
+from zhengdun.clues import filters
+from zhengdun.clues.models import Clue
+from zhengdun.clues.tests.test_search import (
+    ALPHABET,
+    HYPOTHESIS,
+    clue_texts,
+    make_clue,
+    rolled_back,
+    scan_matches,
+)
+from zhengdun.clues.tests.test_search import _fast_passwords as _fast_passwords  # noqa: F401 - autouse fixture
+
+POSTGRES = connection.vendor == "postgresql"
+
+
+def visible(user: Any):
+    return scope(user, "clues.view", Clue.objects.all())
+
+
+def the_count(user: Any, query: str) -> tuple[int, bool]:
+    return filters.ledger_count(visible(user), {"q": query})
+
+
+def windowed_counts(ctx: CaptureQueriesContext) -> tuple[int, int]:
+    """(counts bounded to the newest clues, counts over every clue) among the captured queries."""
+    counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"]]
+    bounded = [sql for sql in counts if "max(id)" in sql]
+    return len(bounded), len(counts) - len(bounded)
+
+
+@pytest.fixture
+def small_windows(monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
+    settings.LIST_COUNT_CAP = 3
+    monkeypatch.setattr(filters, "PROBE_ROWS", 4)
+    monkeypatch.setattr(filters, "WALK_ROWS", 12)
+
+
+@HYPOTHESIS
+@given(
+    rows=st.lists(clue_texts, min_size=1, max_size=14),
+    query=st.text(alphabet=ALPHABET, min_size=1, max_size=4),
+    cap=st.integers(min_value=1, max_value=6),
+    probe=st.integers(min_value=1, max_value=8),
+    walk=st.integers(min_value=1, max_value=20),
+)
+def test_it_is_the_exact_count_up_to_the_cap(city, rows, query, cap, probe, walk):
+    from django.conf import settings
+
+    saved = settings.LIST_COUNT_CAP, filters.PROBE_ROWS, filters.WALK_ROWS
+    settings.LIST_COUNT_CAP, filters.PROBE_ROWS, filters.WALK_ROWS = cap, probe, walk
+    try:
+        with rolled_back():
+            for row in rows:
+                make_clue(city, *row)
+            expected = sum(scan_matches([row[0], row[1], *row[2]], query) for row in rows)
+            assert the_count(city.office_handler, query) == (min(expected, cap), expected > cap), query
+    finally:
+        settings.LIST_COUNT_CAP, filters.PROBE_ROWS, filters.WALK_ROWS = saved
+
+
+def test_the_newest_window_keeps_matches_among_the_newest_clues_only(city):
+    clues = [make_clue(city, f"反映赌博问题{i}") for i in range(6)] + [make_clue(city, "反映其他问题")]
+    newest_three = {c.pk for c in sorted(clues, key=lambda c: -c.pk)[:3]}
+    found = set(
+        filters.filter_ledger(visible(city.office_handler), {"q": "赌博"}, newest=3).values_list(
+            "pk", flat=True
+        )
+    )
+    assert found == newest_three - {clues[-1].pk}
+    assert filters.filter_ledger(visible(city.office_handler), {"q": "赌博"}, newest=0).count() == 0
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the walk is PostgreSQL's way to the count")
+def test_a_dense_search_is_counted_by_walking_the_newest_clues(city, small_windows):
+    for i in range(10):
+        make_clue(city, f"反映参与赌博{i}")
+    with CaptureQueriesContext(connection) as ctx:
+        assert the_count(city.office_handler, "赌博") == (3, True)
+    assert windowed_counts(ctx) == (2, 0)  # probe and walk, no count over the whole index
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the walk is PostgreSQL's way to the count")
+def test_a_walk_that_comes_up_short_falls_back_to_the_exact_count(city, small_windows):
+    # three of the newest four match (the probe needs three), but the walk of twelve finds no
+    # fourth: the fourth match is older
+    make_clue(city, "反映参与赌博的老线索")
+    for i in range(10):
+        make_clue(city, f"其他问题{i}")
+    for i in range(3):
+        make_clue(city, f"反映参与赌博{i}")
+    with CaptureQueriesContext(connection) as ctx:
+        assert the_count(city.office_handler, "赌博") == (3, True)
+    assert windowed_counts(ctx) == (2, 1)
+    with CaptureQueriesContext(connection) as ctx:
+        assert the_count(city.office_handler, "参与赌博的老") == (1, False)
+    assert windowed_counts(ctx) == (1, 1)  # a sparse probe: straight to the index
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the walk is PostgreSQL's way to the count")
+def test_the_walk_counts_only_what_the_user_may_see(city, small_windows):
+    for i in range(10):
+        make_clue(city, f"反映参与赌博{i}")
+    # the clues above belong to the city office's unit: a county court's handler sees none
+    assert the_count(city.handler_b, "赌博") == (0, False)
+
+
+def test_without_a_search_it_is_the_plain_capped_count(city, small_windows):
+    for i in range(5):
+        make_clue(city, f"反映问题{i}")
+    with CaptureQueriesContext(connection) as ctx:
+        assert filters.ledger_count(visible(city.office_handler), {}) == (3, True)
+    assert windowed_counts(ctx) == (0, 1)
