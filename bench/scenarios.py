@@ -38,28 +38,31 @@ def _time(fn: Callable[[], object], rounds: int) -> list[float]:
     return samples
 
 
-LOCAL_SETTINGS = ("SET LOCAL", "SELECT set_config(")
-
-
 def _raw(sqls: list[str], rounds: int) -> list[float]:
-    """The same SQL the page ran, executed directly: the floor the page cannot beat. Planner
-    settings the page set for one query (SET LOCAL or set_config(…, true), as in
-    clues.filters.page_plan) are set again in a transaction around that query."""
+    """The same SQL the page ran, executed directly: the floor the page cannot beat. Statements
+    the page ran inside one transaction (between BEGIN and COMMIT: planner settings made with
+    SET LOCAL or set_config(…, true) and the queries they steer, as in clues.filters.page_plan
+    and ledger_count) run again inside one transaction."""
 
     def run() -> None:
         with connection.cursor() as cur:
-            settings: list[str] = []
+            group: list[str] | None = None
             for sql in sqls:
-                if sql.startswith(LOCAL_SETTINGS):
-                    settings.append(sql)
-                    continue
-                with transaction.atomic():
-                    for setting in settings:
-                        cur.execute(setting)
+                if sql.startswith("BEGIN"):
+                    group = []
+                elif sql.startswith("COMMIT"):
+                    with transaction.atomic():
+                        for statement in group or []:
+                            cur.execute(statement)
+                            if cur.description:
+                                cur.fetchall()
+                    group = None
+                elif group is not None:
+                    group.append(sql)
+                else:
                     cur.execute(sql)
                     if cur.description:
                         cur.fetchall()
-                settings = []
 
     return _time(run, rounds)
 
@@ -85,10 +88,12 @@ def main() -> None:
             response = client.get(url)
         if response.status_code != 200:
             raise SystemExit(f"{name}: {url} answered {response.status_code}")
-        # the reads, replayed plainly (server-side cursors, transaction control and the session
-        # write are not the page's queries)
+        # the reads and the transactions around them, replayed plainly (the session write is
+        # not the page's)
         sqls = [
-            q["sql"] for q in ctx.captured_queries if q["sql"].startswith(("SELECT", "WITH", *LOCAL_SETTINGS))
+            q["sql"]
+            for q in ctx.captured_queries
+            if q["sql"].startswith(("SELECT", "WITH", "SET LOCAL", "BEGIN", "COMMIT"))
         ]
         page = _time(lambda url=url: client.get(url), rounds)
         raw = _raw(sqls, rounds)
@@ -96,7 +101,7 @@ def main() -> None:
             "page_p50": statistics.median(page),
             "page_p95": _pct(page, 0.95),
             "raw_p50": statistics.median(raw),
-            "queries": len(sqls),
+            "queries": sum(not sql.startswith(("BEGIN", "COMMIT")) for sql in sqls),
         }
     print(json.dumps(figures))
 

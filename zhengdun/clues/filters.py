@@ -288,30 +288,47 @@ def _probe_need(cap: int) -> int:
     return -(-(cap + 1) * PROBE_ROWS * 2 // WALK_ROWS)
 
 
-def ledger_count(
-    queryset: QuerySet[Clue], params: Mapping[str, Any], filtered: QuerySet[Clue] | None = None
-) -> tuple[int, bool]:
-    """The capped count (core.listing.capped_count) of filter_ledger(queryset, params), which
-    the caller may pass in as filtered when it has built it already.
+def newest_matches(queryset: QuerySet[Clue], params: Mapping[str, Any]) -> list[int] | None:
+    """On PostgreSQL, for a search whose matches are dense among the newest clues: the ids of the
+    newest cap+1 matches of filter_ledger(queryset, params), newest first, found by walking the
+    id index (fewer when the walk window held fewer). None where no walk was made: another
+    database, no search, or a probe that found matches too sparse to walk.
 
-    On PostgreSQL a search's matches come from a GIN index as a bitmap, built whole before the
-    first row: for a four-character phrase matching 90,000 of a million clues that is 30–40 ms
-    here, however low the cap. When matches are common, the newest clues hold cap+1 of them
-    after a few thousand rows, and walking the id index newest-first finds them in ~9 ms. A
-    probe of the newest PROBE_ROWS (≤ 1 ms) says which case this is; a walk that comes up short
-    (matches thinning out in older clues) falls back to the index, so the figure is always the
-    exact count up to the cap."""
-    if filtered is None:
-        filtered = filter_ledger(queryset, params)
+    Why: a search's matches come from a GIN index as a bitmap built whole before the first row:
+    for a four-character phrase matching 90,000 of a million clues that is 30–40 ms here, however
+    low the cap. When matches are common, the newest clues hold cap+1 of them after a few thousand
+    rows and the walk finds them in ~10 ms; a probe of the newest PROBE_ROWS (≤ 1 ms) says which
+    case this is. The ids give ledger_count its capped figure and the ledger its first pages."""
     q = _value(params, "q")
     if connection.vendor != "postgresql" or not isinstance(q, str) or not search.query_terms(q):
-        return capped_count(filtered)
+        return None
     cap = count_cap()
     need = _probe_need(cap)
     with page_plan(True):
         probe = filter_ledger(queryset, params, newest=PROBE_ROWS).order_by("-pk")
-        if probe.values("pk")[:need].count() >= need:
-            window = filter_ledger(queryset, params, newest=WALK_ROWS).order_by("-pk")
-            if window.values("pk")[: cap + 1].count() > cap:
-                return cap, True
-    return capped_count(filtered)
+        if probe.values("pk")[:need].count() < need:
+            return None
+        window = filter_ledger(queryset, params, newest=WALK_ROWS).order_by("-pk")
+        return list(window.values_list("pk", flat=True)[: cap + 1])
+
+
+_WALK = object()  # ledger_count's "walk yourself if it helps"
+
+
+def ledger_count(
+    queryset: QuerySet[Clue],
+    params: Mapping[str, Any],
+    filtered: QuerySet[Clue] | None = None,
+    newest: Any = _WALK,
+) -> tuple[int, bool]:
+    """The capped count (core.listing.capped_count) of filter_ledger(queryset, params): the
+    caller may pass in that queryset (filtered) and newest_matches' answer when it has them.
+    A walk that found cap+1 matches answers "cap+"; one that came up short (matches thinning
+    out in older clues) leaves the count to the index, so the figure is always exact up to the
+    cap."""
+    if newest is _WALK:
+        newest = newest_matches(queryset, params)
+    cap = count_cap()
+    if newest is not None and len(newest) > cap:
+        return cap, True
+    return capped_count(filtered if filtered is not None else filter_ledger(queryset, params))

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from zhengdun.accounts import permissions
 from zhengdun.accounts.roles import Role
@@ -56,6 +57,13 @@ NAVIGATION: list[tuple[str, list[tuple[str, str, str | None]]]] = [
 ]
 
 
+@lru_cache(maxsize=256)
+def _url(name: str, prefix: str) -> str:
+    # the navigation's URLs do not change while the process runs; reversing the ~15 shown on
+    # every page cost ~1 ms. The script prefix is part of the key for a deployment under a path.
+    return reverse(name)
+
+
 def _nav(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     groups = []
@@ -65,7 +73,7 @@ def _nav(request: HttpRequest) -> dict[str, Any]:
             if name in seen or (perm and not permissions.has_permission(user, perm)):
                 continue
             seen.add(name)
-            url = reverse(name)
+            url = _url(name, get_script_prefix())
             active = request.path == url or (url != "/" and request.path.startswith(url))
             shown.append({"label": label, "url": url, "active": active})
         if shown:

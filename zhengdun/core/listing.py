@@ -98,18 +98,22 @@ def page_of(
     *,
     plan: Callable[[bool], AbstractContextManager[Any]] | None = None,
     count_with: Callable[[], tuple[int, bool]] | None = None,
+    fetch: Callable[[int, int, bool], list[Any]] | None = None,
 ) -> ListPage:
     """The requested page of an ordered queryset (select_related/prefetch set by the caller). A
     page past the end of an exactly counted list shows its last page. plan(capped) wraps the
     page's own query (clues.filters.page_plan steers PostgreSQL for lists matching many rows);
-    count_with() replaces capped_count(queryset) where a list knows a cheaper way to the same figure
-    (clues.filters.ledger_count)."""
+    count_with() replaces capped_count(queryset) and fetch(offset, limit, capped) the page's
+    query where a list knows a cheaper way to the same figure and rows (the clue ledger)."""
     size = page_size(per_page)
     count, capped = count_with() if count_with is not None else capped_count(queryset)
     number = page_number(page)
     if not capped:
         number = min(number, max(1, -(-count // size)))
     offset = (number - 1) * size
-    with plan(capped) if plan is not None else nullcontext():
-        rows = list(queryset[offset : offset + size + 1])
+    if fetch is not None:
+        rows = fetch(offset, size + 1, capped)
+    else:
+        with plan(capped) if plan is not None else nullcontext():
+            rows = list(queryset[offset : offset + size + 1])
     return ListPage(rows[:size], number, count, capped, len(rows) > size, size)

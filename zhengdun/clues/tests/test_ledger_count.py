@@ -38,10 +38,12 @@ def the_count(user: Any, query: str) -> tuple[int, bool]:
 
 
 def windowed_counts(ctx: CaptureQueriesContext) -> tuple[int, int]:
-    """(counts bounded to the newest clues, counts over every clue) among the captured queries."""
-    counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"]]
-    bounded = [sql for sql in counts if "max(id)" in sql]
-    return len(bounded), len(counts) - len(bounded)
+    """(reads bounded to the newest clues — probe and walk —, counts over every clue) among the
+    captured queries."""
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    bounded = [sql for sql in sqls if "max(id)" in sql]
+    full = [sql for sql in sqls if "COUNT(" in sql and "max(id)" not in sql]
+    return len(bounded), len(full)
 
 
 @pytest.fixture
@@ -126,3 +128,31 @@ def test_without_a_search_it_is_the_plain_capped_count(city, small_windows):
     with CaptureQueriesContext(connection) as ctx:
         assert filters.ledger_count(visible(city.office_handler), {}) == (3, True)
     assert windowed_counts(ctx) == (0, 1)
+
+
+@pytest.mark.parametrize("pages", [1, 2, 3])
+def test_the_ledger_pages_a_dense_search_in_the_order_of_a_plain_read(
+    city, small_windows, monkeypatch: pytest.MonkeyPatch, pages: int
+):
+    # cap 3, two rows a page (read as three, to know of a next page): on PostgreSQL page 1 comes
+    # from the walk's four ids, pages 2–3 lie beyond them and are walked again; every page as a
+    # plain newest-first read says
+    from zhengdun.clues.views import ledger as ledger_views
+    from zhengdun.core import listing
+
+    monkeypatch.setattr(listing, "PAGE_SIZES", (2, 50))
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    for i in range(10):
+        make_clue(city, f"反映参与赌博{i}")
+    params = {"q": "赌博"}
+    scoped = visible(city.office_handler)
+    plain = list(filters.filter_ledger(scoped, params).values_list("pk", flat=True))
+    walks = []
+    real_plan = filters.page_plan
+    monkeypatch.setattr(filters, "page_plan", lambda many: walks.append(many) or real_plan(many))
+    page = ledger_views.ledger_page(scoped, params, str(pages))
+    assert [c.pk for c in page.rows] == plain[(pages - 1) * 2 : pages * 2]
+    if POSTGRES:
+        assert len(walks) == (1 if pages == 1 else 2)  # the count's walk, and the page's unless read by id
+    assert page.capped and page.count_label == "3+" and page.has_next
+    assert all(c.subject_names == "" and c.channel.name for c in page.rows)

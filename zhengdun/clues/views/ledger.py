@@ -20,17 +20,22 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengdun.accounts import permissions
 from zhengdun.clues import actions, deadlines, filters, notifications
 from zhengdun.clues.filters import filter_ledger, sort_key
 from zhengdun.clues.forms import LedgerFilterForm, RegisterForm, SubjectRows, search_people
-from zhengdun.clues.models import STATUS_COLOURS, Clue, ClueSubject, Notification
+from zhengdun.clues.models import STATUS_COLOURS, Clue, ClueSubject, Notification, Sensitivity
 from zhengdun.core.errors import ConflictError
-from zhengdun.core.listing import PAGE_SIZE, PAGE_SIZES, ListPage, page_number, page_of
+from zhengdun.core.listing import PAGE_SIZE, PAGE_SIZES, ListPage, count_cap, page_number, page_of
 
 SUPERVISION_COLOURS = {"general": "blue", "key": "yellow", "listed": "red"}
+# the summary column shows this many characters, the last an ellipsis when cut; the whole
+# summary is its title
+SUMMARY_CHARS = 36
 
 
 # --- ledger ----------------------------------------------------------------------------------
@@ -42,14 +47,31 @@ def ledger_page(
     """The requested page of the scoped clues narrowed by the ledger filters in params, counted
     by filters.ledger_count, its rows loaded in a fixed number of queries: channel and units
     joined; subject and category names read as (clue, name) pairs — a prefetch built a model
-    instance for each and cost ~5 ms more on every ledger page."""
-    clues = filter_ledger(scoped, params)
+    instance for each and cost ~5 ms more on every ledger page.
+
+    A search newest-first whose matches PostgreSQL found by walking (filters.newest_matches)
+    takes its first pages' ids from that walk: the page is then read by id, not walked again."""
+    clues = filter_ledger(scoped, params).select_related("channel", "handling_unit")
+    clues = clues.defer("content", "reporter_cipher")
+    newest = filters.newest_matches(scoped, params)
+    walked = newest is not None and len(newest) > count_cap() and sort_key(params) == filters.SEARCH_SORT
+
+    def fetch(offset: int, limit: int, capped: bool) -> list[Clue]:
+        if walked and newest is not None and offset + limit <= len(newest):
+            ids = newest[offset : offset + limit]
+            # the ids are of clues the user may see; scope() again all the same, as every read
+            rows = scoped.filter(pk__in=ids).select_related("channel", "handling_unit")
+            by_id = {clue.pk: clue for clue in rows.defer("content", "reporter_cipher")}
+            return [by_id[pk] for pk in ids if pk in by_id]
+        with filters.page_plan(capped):
+            return list(clues[offset : offset + limit])
+
     result = page_of(
-        clues.select_related("channel", "handling_unit").defer("content", "reporter_cipher"),
+        clues,
         page,
         per_page,
-        plan=filters.page_plan,
-        count_with=lambda: filters.ledger_count(scoped, params, clues),
+        count_with=lambda: filters.ledger_count(scoped, params, clues, newest),
+        fetch=fetch,
     )
     ids = [clue.pk for clue in result.rows]
     subjects = _names_by_clue(
@@ -74,12 +96,69 @@ def _names_by_clue(pairs: Any) -> dict[int, list[str]]:
     return names
 
 
-def _decorate(rows: list[Clue], today: dt.date) -> None:
+# One ledger row. Rendered here rather than in the template: twenty to a hundred rows of
+# eleven cells made the template engine the largest part of the page (~0.25 ms a row through
+# {{ }} lookups, ~0.03 ms here). Every value goes through format_html's escaping.
+ROW_HTML = (
+    "<tr>"
+    '<td class="code nowrap"><a href="{url}">{number}</a>{important}</td>'
+    '<td class="nowrap">{received}</td>'
+    '<td class="nowrap">{channel}</td>'
+    '<td class="names">{subjects}</td>'
+    '<td class="summary" title="{summary}">{summary_short}</td>'
+    '<td class="cats">{categories}</td>'
+    "<td>{unit}</td>"
+    '<td><span class="badge {colour}">{status}</span></td>'
+    '<td class="nowrap">{disposition}</td>'
+    '<td class="nowrap">{deadline}{flag}</td>'
+    '<td class="nowrap">{supervision}</td>'
+    "</tr>"
+)
+IMPORTANT_TAG = mark_safe(' <span class="tag" title="仅知悉人可见">重要</span>')  # noqa: S308 - constant
+NOT_ASSIGNED = mark_safe('<span class="muted">未交办</span>')  # noqa: S308 - constant
+NOTHING = mark_safe('<span class="muted">—</span>')  # noqa: S308 - constant
+
+
+def _badge(colour: str, label: str) -> SafeString:
+    return format_html('<span class="badge {}">{}</span>', colour, label)
+
+
+def _lines(rows: list[Clue], today: dt.date) -> list[SafeString]:
+    """The ledger's rows as HTML (ROW_HTML), with their deadline flags as of today."""
+    detail = reverse("clues:detail", args=[0])[: -len("0/")]
+    lines = []
     for clue in rows:
-        clue.flag = deadlines.flag_for(clue, today)
-        clue.flag_label, clue.flag_colour = deadlines.FLAG_LABELS.get(clue.flag, ("", ""))
-        clue.colour = STATUS_COLOURS.get(clue.status, "grey")
-        clue.supervision_colour = SUPERVISION_COLOURS.get(clue.supervision_level, "")
+        flag = deadlines.flag_for(clue, today)
+        flag_label, flag_colour = deadlines.FLAG_LABELS.get(flag, ("", ""))
+        summary = clue.summary
+        lines.append(
+            format_html(
+                ROW_HTML,
+                url=f"{detail}{clue.pk}/",
+                number=clue.number,
+                important=IMPORTANT_TAG if clue.sensitivity == Sensitivity.IMPORTANT else "",
+                received=clue.received_on.isoformat(),
+                channel=clue.channel.name,
+                subjects=clue.subject_names or "—",
+                summary=summary,
+                summary_short=summary
+                if len(summary) <= SUMMARY_CHARS
+                else summary[: SUMMARY_CHARS - 1] + "…",
+                categories=clue.category_names or "—",
+                unit=clue.handling_unit.name if clue.handling_unit else NOT_ASSIGNED,
+                colour=STATUS_COLOURS.get(clue.status, "grey"),
+                status=clue.get_status_display(),
+                disposition=clue.get_disposition_display() or "—",
+                deadline=clue.deadline.isoformat() if clue.deadline else NOTHING,
+                flag=format_html(" {}", _badge(flag_colour, flag_label)) if flag_label else "",
+                supervision=_badge(
+                    SUPERVISION_COLOURS.get(clue.supervision_level, ""), clue.get_supervision_level_display()
+                )
+                if clue.supervision_level
+                else NOTHING,
+            )
+        )
+    return lines
 
 
 def _query_without(request: HttpRequest, *keys: str) -> str:
@@ -103,10 +182,10 @@ def clue_list(request: HttpRequest) -> HttpResponse:
         else:
             clues = clues.none()
     page = ledger_page(clues, params, request.GET.get("page"), request.GET.get("per_page"))
-    _decorate(page.rows, timezone.localdate())
     context = {
         "form": form,
         "page": page,
+        "lines": _lines(page.rows, timezone.localdate()),
         "sort": sort_key(params),
         "query": _query_without(request, "page", "sort"),
         "page_query": _query_without(request, "page"),
