@@ -304,12 +304,21 @@ def newest_matches(queryset: QuerySet[Clue], params: Mapping[str, Any]) -> list[
         return None
     cap = count_cap()
     need = _probe_need(cap)
-    with page_plan(True):
-        probe = filter_ledger(queryset, params, newest=PROBE_ROWS).order_by("-pk")
-        if probe.values("pk")[:need].count() < need:
-            return None
-        window = filter_ledger(queryset, params, newest=WALK_ROWS).order_by("-pk")
-        return list(window.values_list("pk", flat=True)[: cap + 1])
+    probe = filter_ledger(queryset, params, newest=PROBE_ROWS).order_by("-pk").values("pk")[:need]
+    walk = filter_ledger(queryset, params, newest=WALK_ROWS).order_by("-pk").values("pk")[: cap + 1]
+    probe_sql, probe_params = probe.query.sql_with_params()
+    walk_sql, walk_params = walk.query.sql_with_params()
+    # One statement: the probe is a one-time filter PostgreSQL evaluates first, and the walk
+    # runs only if it passes. The two texts are the ORM's own; every value stays a parameter.
+    # Sent in one message after the walk's settings: a message of several statements is one
+    # transaction, which set_config(…, true) lasts for — no BEGIN and COMMIT round trips.
+    sql = f"SELECT w.pk FROM ({walk_sql}) w WHERE (SELECT count(*) FROM ({probe_sql}) p) >= %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"{WALK_SETTINGS}; {sql}", (*walk_params, *probe_params, need))
+        cursor.nextset()
+        ids = sorted((pk for (pk,) in cursor.fetchall()), reverse=True)
+    # the probe's matches lie within the walk's window, so a walk that ran found some
+    return ids or None
 
 
 _WALK = object()  # ledger_count's "walk yourself if it helps"

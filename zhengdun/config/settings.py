@@ -112,6 +112,9 @@ MIDDLEWARE = [
     "zhengdun.accounts.middleware.SessionSecurityMiddleware",
 ]
 
+# the model backend, loading the home unit with the user (accounts.backends)
+AUTHENTICATION_BACKENDS = ["zhengdun.accounts.backends.UserBackend"]
+
 ROOT_URLCONF = "zhengdun.config.urls"
 WSGI_APPLICATION = "zhengdun.config.wsgi.application"
 

@@ -37,13 +37,13 @@ def the_count(user: Any, query: str) -> tuple[int, bool]:
     return filters.ledger_count(visible(user), {"q": query})
 
 
-def windowed_counts(ctx: CaptureQueriesContext) -> tuple[int, int]:
-    """(reads bounded to the newest clues — probe and walk —, counts over every clue) among the
-    captured queries."""
-    sqls = [q["sql"] for q in ctx.captured_queries]
-    bounded = [sql for sql in sqls if "max(id)" in sql]
-    full = [sql for sql in sqls if "COUNT(" in sql and "max(id)" not in sql]
-    return len(bounded), len(full)
+def counts_over_every_clue(ctx: CaptureQueriesContext) -> int:
+    """Counts among the captured queries not bounded to the newest clues (by the index)."""
+    return sum("COUNT(" in q["sql"] and "max(id)" not in q["sql"] for q in ctx.captured_queries)
+
+
+def newest(user: Any, query: str) -> list[int] | None:
+    return filters.newest_matches(visible(user), {"q": query})
 
 
 @pytest.fixture
@@ -90,11 +90,11 @@ def test_the_newest_window_keeps_matches_among_the_newest_clues_only(city):
 
 @pytest.mark.skipif(not POSTGRES, reason="the walk is PostgreSQL's way to the count")
 def test_a_dense_search_is_counted_by_walking_the_newest_clues(city, small_windows):
-    for i in range(10):
-        make_clue(city, f"反映参与赌博{i}")
+    clues = [make_clue(city, f"反映参与赌博{i}") for i in range(10)]
+    assert newest(city.office_handler, "赌博") == [c.pk for c in clues[::-1][:4]]
     with CaptureQueriesContext(connection) as ctx:
         assert the_count(city.office_handler, "赌博") == (3, True)
-    assert windowed_counts(ctx) == (2, 0)  # probe and walk, no count over the whole index
+    assert counts_over_every_clue(ctx) == 0
 
 
 @pytest.mark.skipif(not POSTGRES, reason="the walk is PostgreSQL's way to the count")
@@ -104,14 +104,14 @@ def test_a_walk_that_comes_up_short_falls_back_to_the_exact_count(city, small_wi
     make_clue(city, "反映参与赌博的老线索")
     for i in range(10):
         make_clue(city, f"其他问题{i}")
-    for i in range(3):
-        make_clue(city, f"反映参与赌博{i}")
+    recent = [make_clue(city, f"反映参与赌博{i}") for i in range(3)]
+    assert newest(city.office_handler, "赌博") == [c.pk for c in recent[::-1]]
     with CaptureQueriesContext(connection) as ctx:
         assert the_count(city.office_handler, "赌博") == (3, True)
-    assert windowed_counts(ctx) == (2, 1)
-    with CaptureQueriesContext(connection) as ctx:
-        assert the_count(city.office_handler, "参与赌博的老") == (1, False)
-    assert windowed_counts(ctx) == (1, 1)  # a sparse probe: straight to the index
+    assert counts_over_every_clue(ctx) == 1
+    # a probe finding too few: no walk, the index counts
+    assert newest(city.office_handler, "参与赌博的老") is None
+    assert the_count(city.office_handler, "参与赌博的老") == (1, False)
 
 
 @pytest.mark.skipif(not POSTGRES, reason="the walk is PostgreSQL's way to the count")
@@ -120,14 +120,16 @@ def test_the_walk_counts_only_what_the_user_may_see(city, small_windows):
         make_clue(city, f"反映参与赌博{i}")
     # the clues above belong to the city office's unit: a county court's handler sees none
     assert the_count(city.handler_b, "赌博") == (0, False)
+    assert newest(city.handler_b, "赌博") is None
 
 
 def test_without_a_search_it_is_the_plain_capped_count(city, small_windows):
     for i in range(5):
         make_clue(city, f"反映问题{i}")
+    assert filters.newest_matches(visible(city.office_handler), {}) is None
     with CaptureQueriesContext(connection) as ctx:
         assert filters.ledger_count(visible(city.office_handler), {}) == (3, True)
-    assert windowed_counts(ctx) == (0, 1)
+    assert counts_over_every_clue(ctx) == 1
 
 
 @pytest.mark.parametrize("pages", [1, 2, 3])
@@ -153,6 +155,6 @@ def test_the_ledger_pages_a_dense_search_in_the_order_of_a_plain_read(
     page = ledger_views.ledger_page(scoped, params, str(pages))
     assert [c.pk for c in page.rows] == plain[(pages - 1) * 2 : pages * 2]
     if POSTGRES:
-        assert len(walks) == (1 if pages == 1 else 2)  # the count's walk, and the page's unless read by id
+        assert len(walks) == (0 if pages == 1 else 1)  # the page walked again unless read by id
     assert page.capped and page.count_label == "3+" and page.has_next
     assert all(c.subject_names == "" and c.channel.name for c in page.rows)
