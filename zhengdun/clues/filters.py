@@ -1,6 +1,8 @@
 """The ledger's filters, shared by the ledger page and the API: one function, one meaning.
 
     filter_ledger(queryset, params) -> queryset
+    ledger_count(queryset, params) -> (count, capped)     exact up to the cap, as the ledger shows it
+    newest_matches(queryset, params) -> ids | None        PostgreSQL's walk for a common search
 
 params is a mapping of filter name to value (a dict, a QueryDict, or a schema's dict). Empty
 values mean "no filter". A value that cannot be read (a unit id that is not a number, a date
