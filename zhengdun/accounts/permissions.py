@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, Q, QuerySet, Value
 from django.http import Http404
 
 from zhengdun.accounts.roles import permissions_of
@@ -53,12 +53,24 @@ def grants_of(user: Any) -> list[Grant]:
     if cached is not None:
         return cached
     from zhengdun.accounts.models import RoleAssignment
+    from zhengdun.org.models import Unit
 
-    rows = RoleAssignment.objects.filter(user=user, unit__is_active=True).values_list(
-        "role", "unit_id", "unit__path"
+    assignments = (
+        RoleAssignment.objects.filter(user=user, unit__is_active=True)
+        .order_by()
+        .values_list("role", "unit_id", "unit__path")
     )
-    grants = [Grant(role, unit_id, path, permissions_of(role)) for role, unit_id, path in rows]
+    # the root units' paths (covers_everything) ride along in the same round trip, marked by an
+    # empty role: nearly every page asks both
+    roots = Unit.objects.filter(parent__isnull=True).order_by().values_list(Value(""), "pk", "path")
+    grants, root_paths = [], []
+    for role, unit_id, path in assignments.union(roots, all=True):
+        if role:
+            grants.append(Grant(role, unit_id, path, permissions_of(role)))
+        else:
+            root_paths.append(path)
     user._zd_grants = grants
+    user._zd_roots = sorted(root_paths)
     return grants
 
 
