@@ -34,6 +34,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Exists, F, OrderBy, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -308,8 +309,11 @@ def newest_matches(queryset: QuerySet[Clue], params: Mapping[str, Any]) -> list[
     need = _probe_need(cap)
     probe = filter_ledger(queryset, params, newest=PROBE_ROWS).order_by("-pk").values("pk")[:need]
     walk = filter_ledger(queryset, params, newest=WALK_ROWS).order_by("-pk").values("pk")[: cap + 1]
-    probe_sql, probe_params = probe.query.sql_with_params()
-    walk_sql, walk_params = walk.query.sql_with_params()
+    try:
+        probe_sql, probe_params = probe.query.sql_with_params()
+        walk_sql, walk_params = walk.query.sql_with_params()
+    except EmptyResultSet:  # a filter that matches nothing (an unknown unit): nothing to walk
+        return None
     # One statement: the probe is a one-time filter PostgreSQL evaluates first, and the walk
     # runs only if it passes. The two texts are the ORM's own; every value stays a parameter.
     # Sent in one message after the walk's settings: a message of several statements is one

@@ -158,3 +158,12 @@ def test_the_ledger_pages_a_dense_search_in_the_order_of_a_plain_read(
         assert len(walks) == (0 if pages == 1 else 1)  # the page walked again unless read by id
     assert page.capped and page.count_label == "3+" and page.has_next
     assert all(c.subject_names == "" and c.channel.name for c in page.rows)
+
+
+def test_a_search_within_a_filter_that_matches_nothing_counts_nothing(city, small_windows):
+    # an unknown unit narrows to nothing before the search (the API passes it through)
+    for i in range(10):
+        make_clue(city, f"反映参与赌博{i}")
+    params = {"q": "赌博", "unit": 987654}
+    assert filters.newest_matches(visible(city.office_handler), params) is None
+    assert filters.ledger_count(visible(city.office_handler), params) == (0, False)
