@@ -26,7 +26,14 @@ OUT = ROOT / "bench" / "out"
 
 
 def _env(backend: str) -> dict[str, str]:
-    env = {**os.environ, "ZHENGDUN_DATA_DIR": str(OUT / backend), "ZHENGDUN_DEBUG": "0"}
+    # no deadline scans in the measuring process (the server's embedded scheduler would start
+    # with zhengdun.config.wsgi)
+    env = {
+        **os.environ,
+        "ZHENGDUN_DATA_DIR": str(OUT / backend),
+        "ZHENGDUN_DEBUG": "0",
+        "ZHENGDUN_EMBEDDED_SCHEDULER": "0",
+    }
     if backend == "postgres":
         env["DATABASE_URL"] = os.environ.get(
             "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zd_bench"

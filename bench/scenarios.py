@@ -71,6 +71,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=30)
     rounds = parser.parse_args().rounds
+    # the process as the server runs it: zhengdun.config.wsgi builds the application and
+    # freezes what startup loaded out of the garbage collector's way
+    import zhengdun.config.wsgi  # noqa: F401
+
     client = Client()
     client.force_login(User.objects.get(username="office"))
     gj2 = Category.objects.get(code="GJ2").pk

@@ -30,6 +30,7 @@ from zhengdun.clues.models import (
     SupervisionLevel,
 )
 from zhengdun.core.dates import parse_date
+from zhengdun.core.db import read_together
 from zhengdun.org.forms import UnitChoiceField
 from zhengdun.org.models import Person, Unit
 
@@ -107,14 +108,17 @@ class _NamedChoices(forms.models.ModelChoiceIterator):
     def __iter__(self) -> Any:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        yield from self.queryset.values_list("pk", "name")
+        loaded = self.field.loaded
+        yield from loaded if loaded is not None else self.queryset.values_list("pk", "name")
 
 
 class NamedChoiceField(forms.ModelChoiceField):
     """A model select labelled by the rows' names, its options read as (id, name) pairs rather
-    than as a model instance each."""
+    than as a model instance each — from the queryset when rendered, or from pairs the form
+    read already (loaded, see core.db.read_together)."""
 
     iterator = _NamedChoices
+    loaded: list[tuple[Any, ...]] | None = None
 
 
 def _choices(label: str, pairs: Any) -> list[tuple[str, str]]:
@@ -172,10 +176,18 @@ class LedgerFilterForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         unit_field: UnitChoiceField = self.fields["unit"]  # type: ignore[assignment]
-        units = Unit.objects.filter(is_active=True).only("id", "name", "path", "depth")
-        unit_field.set_queryset(permissions.scope(user, "clues.view", units))
-        self.fields["channel"].queryset = Channel.objects.all()  # type: ignore[attr-defined]
-        self.fields["category"].queryset = Category.objects.all()  # type: ignore[attr-defined]
+        channel_field: NamedChoiceField = self.fields["channel"]  # type: ignore[assignment]
+        category_field: NamedChoiceField = self.fields["category"]  # type: ignore[assignment]
+        units = permissions.scope(user, "clues.view", Unit.objects.filter(is_active=True))
+        channel_field.queryset = Channel.objects.all()
+        category_field.queryset = Category.objects.all()
+        # the three option lists in one round trip
+        unit_rows, channel_field.loaded, category_field.loaded = read_together(
+            units.order_by("path").values_list("pk", "name", "depth"),
+            channel_field.queryset.values_list("pk", "name"),
+            category_field.queryset.values_list("pk", "name"),
+        )
+        unit_field.set_queryset(units, rows=unit_rows)
         for name in ("q", "subject"):
             self.fields[name].widget.attrs["type"] = "search"
         self.fields["q"].widget.attrs.update(

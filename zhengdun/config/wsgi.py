@@ -1,3 +1,4 @@
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -9,3 +10,8 @@ application = get_wsgi_application()
 from zhengdun.core.scheduler import start_embedded_scheduler  # noqa: E402
 
 start_embedded_scheduler()
+
+# Everything loaded so far (Django, the apps, their models: ~135,000 objects) lives as long as
+# the process. Frozen, the collector stops re-scanning it: a full collection had cost 75–85 ms
+# once every ~100 requests — the slowest page in a hundred.
+gc.freeze()

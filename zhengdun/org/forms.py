@@ -46,10 +46,14 @@ class UnitChoiceField(forms.ModelChoiceField):
 
     queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
 
-    def set_queryset(self, queryset: QuerySet[Unit]) -> None:
+    def set_queryset(self, queryset: QuerySet[Unit], rows: list[tuple[int, str, int]] | None = None) -> None:
+        """Choose from queryset; rows are its (id, name, depth) in path order when the caller read
+        them already (core.db.read_together)."""
         self.queryset = queryset.order_by("path")
         # after the assignment, which resets it
-        self.units = list(self.queryset.values_list("pk", "name", "depth"))
+        self.units = (
+            list(rows) if rows is not None else list(self.queryset.values_list("pk", "name", "depth"))
+        )
         self.base_depth = min((depth for _pk, _name, depth in self.units), default=0)
 
     def indented(self, name: str, depth: int) -> str:

@@ -29,6 +29,7 @@ from zhengdun.clues import actions, deadlines, filters, notifications
 from zhengdun.clues.filters import filter_ledger, sort_key
 from zhengdun.clues.forms import LedgerFilterForm, RegisterForm, SubjectRows, search_people
 from zhengdun.clues.models import STATUS_COLOURS, Clue, ClueSubject, Notification, Sensitivity
+from zhengdun.core.db import read_together
 from zhengdun.core.errors import ConflictError
 from zhengdun.core.listing import PAGE_SIZE, PAGE_SIZES, ListPage, count_cap, page_number, page_of
 
@@ -72,15 +73,14 @@ def ledger_page(
         fetch=fetch,
     )
     ids = [clue.pk for clue in result.rows]
-    subjects = _names_by_clue(
-        ClueSubject.objects.filter(clue_id__in=ids).order_by("clue_id", "id").values_list("clue_id", "name")
-    )
     links = Clue.categories.through.objects.filter(clue_id__in=ids)
-    categories = _names_by_clue(
+    subject_rows, category_rows = read_together(
+        ClueSubject.objects.filter(clue_id__in=ids).order_by("clue_id", "id").values_list("clue_id", "name"),
         links.order_by(
             "clue_id", "-category__is_national", "category__sort_order", "category__code"
-        ).values_list("clue_id", "category__name")
+        ).values_list("clue_id", "category__name"),
     )
+    subjects, categories = _names_by_clue(subject_rows), _names_by_clue(category_rows)
     for clue in result.rows:
         clue.subject_names = "、".join(subjects.get(clue.pk, ()))
         clue.category_names = "、".join(categories.get(clue.pk, ()))
