@@ -171,6 +171,10 @@ def page_plan(many: bool) -> Iterator[None]:
         # one round trip for the four settings (each its own statement cost ~1 ms)
         cursor.execute(WALK_SETTINGS)
         yield
+        # Inside a caller's transaction the block is a savepoint, and releasing it would keep
+        # the settings for the rest of that transaction; rolling it back ends them (the page
+        # query only reads).
+        transaction.set_rollback(True)
 
 
 def filter_ledger(
@@ -318,11 +322,20 @@ def newest_matches(queryset: QuerySet[Clue], params: Mapping[str, Any]) -> list[
     # runs only if it passes. The two texts are the ORM's own; every value stays a parameter.
     # Sent in one message after the walk's settings: a message of several statements is one
     # transaction, which set_config(…, true) lasts for — no BEGIN and COMMIT round trips.
-    sql = f"SELECT w.pk FROM ({walk_sql}) w WHERE (SELECT count(*) FROM ({probe_sql}) p) >= %s"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(f"{WALK_SETTINGS}; {sql}", (*walk_params, *probe_params, need))
-        cursor.nextset()
-        ids = sorted((pk for (pk,) in cursor.fetchall()), reverse=True)
+    sql = f"SELECT w.* FROM ({walk_sql}) w WHERE (SELECT count(*) FROM ({probe_sql}) p) >= %s"  # noqa: S608
+    params = (*walk_params, *probe_params, need)
+    if connection.in_atomic_block or connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
+        # In a caller's transaction the settings would outlive this read (a savepoint rolled
+        # back ends them); with server-side binding a message holds one statement.
+        with page_plan(True), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(f"{WALK_SETTINGS}; {sql}", params)
+            cursor.nextset()
+            rows = cursor.fetchall()
+    ids = sorted((pk for (pk,) in rows), reverse=True)
     # the probe's matches lie within the walk's window, so a walk that ran found some
     return ids or None
 

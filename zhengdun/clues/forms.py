@@ -56,6 +56,14 @@ class TolerantDateField(forms.DateField):
         return value.isoformat() if isinstance(value, dt.date) else value
 
 
+def _escape(value: Any) -> str:
+    """conditional_escape without its lazy-string wrapper (~4× faster here): text already marked
+    safe is kept, anything else escaped."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
 class FastSelect(forms.Select):
     """A select rendered in Python straight from its choices. Django's template-rendered options
     cost about a millisecond each, and even its option dictionaries (optgroups, one attrs copy
@@ -71,21 +79,20 @@ class FastSelect(forms.Select):
         state = {"selected": False}
 
         def option(option_value: Any, label: Any) -> str:
-            text = "" if option_value is None else str(option_value)
+            text = str(option_value)
             chosen = text in wanted and (self.allow_multiple_selected or not state["selected"])
             state["selected"] |= chosen
             mark = " selected" if chosen else ""
-            return f'<option value="{html.escape(text)}"{mark}>{html.escape(str(label))}</option>'
+            return f'<option value="{_escape(text)}"{mark}>{_escape(label)}</option>'
 
         for option_value, label in self.choices:
             if isinstance(label, list | tuple):
                 inner = "".join(option(v, sub) for v, sub in label)
-                parts.append(f'<optgroup label="{html.escape(str(option_value))}">{inner}</optgroup>')
+                parts.append(f'<optgroup label="{_escape(option_value)}">{inner}</optgroup>')
             else:
-                parts.append(option(option_value, label))
-        return SafeString(
-            f'<select name="{html.escape(name)}"{flatatt(final_attrs)}>{"".join(parts)}</select>'
-        )
+                # as Django's Select: a top-level None is the empty value
+                parts.append(option("" if option_value is None else option_value, label))
+        return SafeString(f'<select name="{_escape(name)}"{flatatt(final_attrs)}>{"".join(parts)}</select>')
 
 
 class FastSelectMultiple(FastSelect, forms.SelectMultiple):
@@ -99,9 +106,9 @@ class FastTextInput(forms.TextInput):
     def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
         final_attrs = self.build_attrs(self.attrs, attrs)
         text = self.format_value(value)
-        shown = "" if text is None else f' value="{html.escape(str(text))}"'
-        kind = html.escape(str(final_attrs.pop("type", self.input_type)))
-        return SafeString(f'<input type="{kind}" name="{html.escape(name)}"{shown}{flatatt(final_attrs)}>')
+        shown = "" if text is None else f' value="{_escape(text)}"'
+        kind = _escape(final_attrs.pop("type", self.input_type))
+        return SafeString(f'<input type="{kind}" name="{_escape(name)}"{shown}{flatatt(final_attrs)}>')
 
 
 class _NamedChoices(forms.models.ModelChoiceIterator):

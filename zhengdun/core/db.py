@@ -15,32 +15,45 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.query import ValuesListIterable
 
 
 def read_together(*querysets: QuerySet) -> list[list[tuple[Any, ...]]]:
-    """The rows of each values_list queryset, in order. An empty queryset (none(), or a filter
-    on an empty list) reads as no rows without a statement. Values come as the driver returns
-    them, without Django's field converters: for ids, names and numbers, not for dates on
-    SQLite or encrypted fields."""
-    compiled: list[tuple[int, str, tuple[Any, ...]]] = []
+    """The rows of each values_list queryset (not flat, not named), in order. An empty queryset
+    (none(), or a filter on an empty list) reads as no rows without a statement. Values come as
+    the driver returns them, without Django's field converters: for ids, names and numbers, not
+    for dates on SQLite or encrypted fields."""
+    compiled: list[tuple[int, str, tuple[Any, ...], int]] = []
     results: list[list[tuple[Any, ...]]] = [[] for _ in querysets]
     for index, queryset in enumerate(querysets):
+        if queryset._iterable_class is not ValuesListIterable or queryset.db != connection.alias:
+            raise TypeError("read_together reads values_list(…) querysets of the default database")
+        compiler = queryset.query.get_compiler(queryset.db)
         try:
-            sql, params = queryset.query.sql_with_params()
+            sql, params = compiler.as_sql()
         except EmptyResultSet:
             continue
-        compiled.append((index, sql, tuple(params)))
+        # as_sql may add columns the caller did not ask for (an ordering under distinct())
+        compiled.append((index, sql, tuple(params), compiler.col_count))
     if not compiled:
         return results
+    one_message = (
+        connection.vendor == "postgresql"
+        and len(compiled) > 1
+        # with server-side binding a message holds one statement
+        and not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding")
+    )
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and len(compiled) > 1:
-            cursor.execute("; ".join(sql for _, sql, _ in compiled), [p for _, _, ps in compiled for p in ps])
-            for position, (index, _, _) in enumerate(compiled):
+        if one_message:
+            cursor.execute(
+                "; ".join(sql for _, sql, _, _ in compiled), [p for _, _, ps, _ in compiled for p in ps]
+            )
+            for position, (index, _, _, width) in enumerate(compiled):
                 if position:
                     cursor.nextset()
-                results[index] = [tuple(row) for row in cursor.fetchall()]
+                results[index] = [tuple(row[:width]) for row in cursor.fetchall()]
         else:
-            for index, sql, params in compiled:
+            for index, sql, params, width in compiled:
                 cursor.execute(sql, params)
-                results[index] = [tuple(row) for row in cursor.fetchall()]
+                results[index] = [tuple(row[:width]) for row in cursor.fetchall()]
     return results

@@ -155,7 +155,10 @@ def test_the_ledger_pages_a_dense_search_in_the_order_of_a_plain_read(
     page = ledger_views.ledger_page(scoped, params, str(pages))
     assert [c.pk for c in page.rows] == plain[(pages - 1) * 2 : pages * 2]
     if POSTGRES:
-        assert len(walks) == (0 if pages == 1 else 1)  # the page walked again unless read by id
+        # inside the test's transaction the count's walk takes page_plan too; the page walks
+        # again only when it is not read by id
+        assert connection.in_atomic_block
+        assert len(walks) == 1 + (0 if pages == 1 else 1)
     assert page.capped and page.count_label == "3+" and page.has_next
     assert all(c.subject_names == "" and c.channel.name for c in page.rows)
 
@@ -167,3 +170,36 @@ def test_a_search_within_a_filter_that_matches_nothing_counts_nothing(city, smal
     params = {"q": "赌博", "unit": 987654}
     assert filters.newest_matches(visible(city.office_handler), params) is None
     assert filters.ledger_count(visible(city.office_handler), params) == (0, False)
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the planner settings are PostgreSQL's")
+def test_the_walks_planner_settings_end_with_the_walk_inside_a_transaction(city, small_windows):
+    # the test runs inside a transaction, as an export or a task might
+    for i in range(10):
+        make_clue(city, f"反映参与赌博{i}")
+    assert connection.in_atomic_block
+    assert newest(city.office_handler, "赌博")
+    with filters.page_plan(True):
+        list(Clue.objects.values_list("pk")[:1])
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_sort")
+        assert cursor.fetchone() == ("on",)
+        cursor.execute("SHOW enable_bitmapscan")
+        assert cursor.fetchone() == ("on",)
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the walk is PostgreSQL's way to the count")
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_walk_is_one_message_and_its_settings_end_with_it(city, small_windows):
+    # as a web request runs it: autocommit, the settings and the walk sent together
+    clues = [make_clue(city, f"反映参与赌博{i}") for i in range(10)]
+    assert not connection.in_atomic_block
+    with CaptureQueriesContext(connection) as ctx:
+        assert newest(city.office_handler, "赌博") == [c.pk for c in clues[::-1][:4]]
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    walks = [sql for sql in sqls if "set_config(" in sql]
+    assert len(walks) == 1 and "SELECT w.* FROM" in walks[0]
+    assert not any(sql.startswith(("BEGIN", "SAVEPOINT")) for sql in sqls)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_sort")
+        assert cursor.fetchone() == ("on",)

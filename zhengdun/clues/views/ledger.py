@@ -61,7 +61,9 @@ def ledger_page(
             ids = newest[offset : offset + limit]
             # the ids are of clues the user may see; scope() again all the same, as every read
             by_id = {clue.pk: clue for clue in _for_rows(scoped.filter(pk__in=ids))}
-            return [by_id[pk] for pk in ids if pk in by_id]
+            if len(by_id) == len(ids):
+                return [by_id[pk] for pk in ids]
+            # a clue deleted or hidden since the walk: a short page would end the pager early
         with filters.page_plan(capped):
             return list(clues[offset : offset + limit])
 

@@ -78,3 +78,23 @@ def test_values_stay_parameters(channels, text):
     assert exact == [("x",)]
     assert ("x",) in contains
     assert len(count) == 3
+
+
+def test_it_returns_the_columns_asked_for_even_when_the_sql_needs_more(channels):
+    # distinct() with an ordering on another column makes Django select that column too
+    (names,) = read_together(Channel.objects.order_by("-sort_order").distinct().values_list("name"))
+    assert names == [("丙",), ("乙",), ("甲",)]
+
+
+@pytest.mark.parametrize(
+    "queryset",
+    [
+        lambda: Channel.objects.all(),
+        lambda: Channel.objects.values("pk"),
+        lambda: Channel.objects.values_list("pk", flat=True),
+        lambda: Channel.objects.values_list("pk", named=True),
+    ],
+)
+def test_it_reads_only_plain_values_lists(queryset):
+    with pytest.raises(TypeError):
+        read_together(queryset())
