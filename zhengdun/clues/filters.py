@@ -53,6 +53,7 @@ from zhengdun.clues.models import (
     SupervisionLevel,
 )
 from zhengdun.core.dates import parse_date_or_none
+from zhengdun.core.db import one_message
 from zhengdun.core.listing import capped_count, count_cap
 
 FILTER_KEYS = (
@@ -324,9 +325,9 @@ def newest_matches(queryset: QuerySet[Clue], params: Mapping[str, Any]) -> list[
     # transaction, which set_config(…, true) lasts for — no BEGIN and COMMIT round trips.
     sql = f"SELECT w.* FROM ({walk_sql}) w WHERE (SELECT count(*) FROM ({probe_sql}) p) >= %s"  # noqa: S608
     params = (*walk_params, *probe_params, need)
-    if connection.in_atomic_block or connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
+    if connection.in_atomic_block or not one_message():
         # In a caller's transaction the settings would outlive this read (a savepoint rolled
-        # back ends them); with server-side binding a message holds one statement.
+        # back ends them).
         with page_plan(True), connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()

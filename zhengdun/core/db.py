@@ -18,6 +18,14 @@ from django.db.models import QuerySet
 from django.db.models.query import ValuesListIterable
 
 
+def one_message() -> bool:
+    """Whether several statements may go to the database as one message: PostgreSQL with
+    client-side binding (Django's default); with server-side binding a message holds one."""
+    return connection.vendor == "postgresql" and not connection.settings_dict.get("OPTIONS", {}).get(
+        "server_side_binding"
+    )
+
+
 def read_together(*querysets: QuerySet) -> list[list[tuple[Any, ...]]]:
     """The rows of each values_list queryset (not flat, not named), in order. An empty queryset
     (none(), or a filter on an empty list) reads as no rows without a statement. Values come as
@@ -37,14 +45,8 @@ def read_together(*querysets: QuerySet) -> list[list[tuple[Any, ...]]]:
         compiled.append((index, sql, tuple(params), compiler.col_count))
     if not compiled:
         return results
-    one_message = (
-        connection.vendor == "postgresql"
-        and len(compiled) > 1
-        # with server-side binding a message holds one statement
-        and not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding")
-    )
     with connection.cursor() as cursor:
-        if one_message:
+        if len(compiled) > 1 and one_message():
             cursor.execute(
                 "; ".join(sql for _, sql, _, _ in compiled), [p for _, _, ps, _ in compiled for p in ps]
             )

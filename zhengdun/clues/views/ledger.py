@@ -54,11 +54,16 @@ def ledger_page(
     takes its first pages' ids from that walk: the page is then read by id, not walked again."""
     clues = _for_rows(filter_ledger(scoped, params))
     newest = filters.newest_matches(scoped, params)
-    walked = newest is not None and len(newest) > count_cap() and sort_key(params) == filters.SEARCH_SORT
+    # the walk's ids are the first pages when they are the newest cap+1 and the page is newest-first
+    first_ids = (
+        newest
+        if newest is not None and len(newest) > count_cap() and sort_key(params) == filters.SEARCH_SORT
+        else []
+    )
 
     def fetch(offset: int, limit: int, capped: bool) -> list[Clue]:
-        if walked and newest is not None and offset + limit <= len(newest):
-            ids = newest[offset : offset + limit]
+        if offset + limit <= len(first_ids):
+            ids = first_ids[offset : offset + limit]
             # the ids are of clues the user may see; scope() again all the same, as every read
             by_id = {clue.pk: clue for clue in _for_rows(scoped.filter(pk__in=ids))}
             if len(by_id) == len(ids):
