@@ -28,7 +28,6 @@ from django.utils import timezone
 from zhengdun.accounts import permissions
 from zhengdun.audit.chain import diff, record
 from zhengdun.clues import deadlines, search, workflow
-from zhengdun.clues.files import sniff_upload
 from zhengdun.clues.models import (
     MEASURE_XINGTAI,
     SUBSTANTIATED,
@@ -56,6 +55,7 @@ from zhengdun.clues.models import (
 )
 from zhengdun.core import crypto
 from zhengdun.core.errors import ConflictError
+from zhengdun.core.files import sniff_upload
 from zhengdun.org.models import Person, Unit
 
 CLUE_FIELDS = (

@@ -34,7 +34,7 @@ from ninja.responses import Status as Reply
 from zhengdun.accounts import permissions
 from zhengdun.accounts.models import User
 from zhengdun.audit.chain import record
-from zhengdun.clues import actions, deadlines, files, schemas, workflow
+from zhengdun.clues import actions, deadlines, schemas, workflow
 from zhengdun.clues.filters import SORT_LABELS, filter_ledger, ledger_count, page_plan
 from zhengdun.clues.models import (
     MEASURE_GROUPS,
@@ -62,6 +62,7 @@ from zhengdun.clues.schemas import MAX_ID
 # the timeline and 形态 labels of the detail page, so the page and the API name things alike
 from zhengdun.clues.views.detail import XINGTAI_LABELS
 from zhengdun.clues.workflow import EVENT_LABELS
+from zhengdun.core import files
 from zhengdun.org.api import ErrorOut, ValidationErrorOut
 from zhengdun.org.models import Unit
 

@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from zhengdun.core import crypto
+from zhengdun.core.models import StoredFile
 
 
 class Channel(models.Model):
@@ -638,25 +639,6 @@ class Feedback(models.Model):
 def attachment_path(instance: Attachment, filename: str) -> str:
     # The stored name is the content hash: no user-chosen path component ever reaches disk.
     return f"clues/{instance.sha256[:2]}/{instance.sha256}"
-
-
-class StoredFile(models.Model):
-    """What every uploaded file keeps beside its bytes (clues.files checks and serves them): the
-    name the user gave, the type sniffed from its content, its size and hash, who and when. Each
-    concrete model adds its owner and a `file` field stored under the content hash."""
-
-    original_name = models.CharField("文件名", max_length=200)
-    content_type = models.CharField("类型", max_length=80)
-    size = models.PositiveIntegerField("大小")
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        abstract = True
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class Attachment(StoredFile):

@@ -36,10 +36,10 @@ from django.utils import timezone
 
 from zhengdun.accounts import permissions
 from zhengdun.audit.chain import diff, record
-from zhengdun.clues.files import sniff_upload
 from zhengdun.clues.models import Category, Clue, NumberSequence
 from zhengdun.core.dates import parse_date
 from zhengdun.core.errors import ConflictError
+from zhengdun.core.files import sniff_upload
 from zhengdun.org.models import Person, Unit
 from zhengdun.rectification import schedule
 from zhengdun.rectification.models import (

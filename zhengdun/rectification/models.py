@@ -15,7 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from zhengdun.clues.models import Category, Clue, StoredFile
+from zhengdun.clues.models import Category, Clue
+from zhengdun.core.models import StoredFile
 from zhengdun.org.models import Person, Unit
 from zhengdun.rectification.status import ProblemStatus, derive, facts_of
 

@@ -22,8 +22,8 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from zhengdun.clues.models import StoredFile
 from zhengdun.core.errors import ConflictError
+from zhengdun.core.models import StoredFile
 from zhengdun.selfreports import leniency
 
 IMMUTABLE = "已提交的自查报告不能修改；如需更正，请提交更正版本"
@@ -379,7 +379,7 @@ def attachment_path(instance: SelfReportAttachment, filename: str) -> str:
 
 
 class SelfReportAttachment(StoredFile):
-    """A file backing an item; type sniffed from content, size-limited (clues.files)."""
+    """A file backing an item; type sniffed from content, size-limited (core.files)."""
 
     item = models.ForeignKey(SelfReportItem, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=attachment_path, max_length=200)

@@ -29,7 +29,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengdun.accounts import permissions
-from zhengdun.clues import actions, deadlines, files, workflow
+from zhengdun.clues import actions, deadlines, workflow
 from zhengdun.clues import forms_actions as f
 from zhengdun.clues.models import (
     MEASURE_XINGTAI,
@@ -47,6 +47,7 @@ from zhengdun.clues.models import (
     Status,
 )
 from zhengdun.clues.workflow import EVENT_LABELS
+from zhengdun.core import files
 from zhengdun.core.errors import ConflictError, InvalidTransition
 from zhengdun.org.forms import apply_errors
 from zhengdun.org.models import Person

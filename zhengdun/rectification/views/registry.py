@@ -29,9 +29,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhengdun.accounts import permissions
 from zhengdun.accounts.permissions import units_under
 from zhengdun.audit.chain import record
-from zhengdun.clues import files
 from zhengdun.clues.forms import FastSelect, FastSelectMultiple, TolerantDateField
 from zhengdun.clues.models import Category
+from zhengdun.core import files
 from zhengdun.core.errors import ConflictError
 from zhengdun.core.listing import PAGE_SIZES, ListPage, page_of
 from zhengdun.core.xlsx import ledger_response

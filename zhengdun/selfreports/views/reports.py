@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from zhengdun.accounts import permissions
 from zhengdun.accounts.permissions import units_under
-from zhengdun.clues import files
+from zhengdun.core import files
 from zhengdun.core.errors import ConflictError
 from zhengdun.core.listing import PAGE_SIZES, ListPage, page_of
 from zhengdun.org.forms import apply_errors
