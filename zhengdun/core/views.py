@@ -17,14 +17,15 @@ def home(request: HttpRequest) -> HttpResponse:
 def calendar(request: HttpRequest) -> HttpResponse:
     """工作日历: the library's holidays and 调休 for a year, and the office's overrides."""
     from django.contrib import messages
+    from django.core.exceptions import PermissionDenied
     from django.shortcuts import redirect
 
-    from zhengdun.accounts import permissions
     from zhengdun.core import actions, workdays
     from zhengdun.core.dates import parse_date
     from zhengdun.core.models import CalendarOverride
 
-    permissions.require(request.user, "core.edit_calendar")
+    if not actions.may_edit_calendar(request.user):  # city-wide: the root unit's grant
+        raise PermissionDenied(actions.CALENDAR_CITY_ONLY)
     today = timezone.localdate()
     try:
         year = int(request.GET.get("year", today.year))

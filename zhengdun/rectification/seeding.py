@@ -33,7 +33,7 @@ from django.utils import timezone
 from zhengdun.accounts import permissions
 from zhengdun.accounts.models import User
 from zhengdun.clues.models import SUBSTANTIATED, Category, ClueSubject
-from zhengdun.clues.reference import add_local_category
+from zhengdun.clues.configuration import add_local_category
 from zhengdun.clues.seeding import Cast, build_cast, ensure_reference_data
 from zhengdun.org.models import Person, Unit
 from zhengdun.rectification import actions, schedule

@@ -98,3 +98,118 @@ def test_the_default_rule_cannot_be_deleted(client, city):
     default = DeadlineRule.objects.get(channel=None, category=None)
     client.post(reverse("clues:settings_rule_delete", args=[default.pk]))
     assert DeadlineRule.objects.filter(pk=default.pk).exists()
+
+
+# --- unit-aware configuration: a county office changes its own local items, never the city's ---
+
+
+@pytest.fixture
+def county_office(city):
+    from zhengdun.accounts.roles import Role
+    from zhengdun.core.testing import make_user
+
+    return make_user("county_office_a", city.county_a, (Role.OFFICE_HANDLER, city.county_a))
+
+
+@pytest.fixture
+def local_b(city):
+    from zhengdun.clues.configuration import add_local_category
+
+    return add_local_category(city.office_handler, unit=city.county_b, code="YX01", name="乙县本地问题")
+
+
+@pytest.mark.django_db
+def test_a_county_office_cannot_switch_another_countys_category(client, city, county_office, local_b):
+    login(client, county_office)
+    before = Entry.objects.count()
+    response = client.post(reverse("clues:settings_toggle", args=["category", local_b.pk]))
+    assert response.status_code == 403
+    local_b.refresh_from_db()
+    assert local_b.is_active
+    assert Entry.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_a_county_office_switches_its_own_category_and_it_is_audited(client, city, county_office):
+    from zhengdun.clues.configuration import add_local_category
+
+    own = add_local_category(county_office, unit=city.court_a, code="JX02", name="甲县本地问题")
+    login(client, county_office)
+    assert client.post(reverse("clues:settings_toggle", args=["category", own.pk])).status_code == 302
+    own.refresh_from_db()
+    assert not own.is_active
+    assert Entry.objects.filter(action="category.disabled", object_id=str(own.pk)).exists()
+
+
+@pytest.mark.django_db
+def test_a_county_office_cannot_add_a_category_for_another_county(client, city, county_office):
+    login(client, county_office)
+    response = client.post(
+        reverse("clues:settings"),
+        {"form": "category", "unit": city.county_b.pk, "code": "YX09", "name": "越权类别"},
+    )
+    assert response.status_code == 200
+    assert "请选择设立单位" in response.content.decode()
+    assert not Category.objects.filter(code="YX09").exists()
+
+
+@pytest.mark.django_db
+def test_a_county_office_cannot_touch_city_wide_lists(client, city, county_office):
+    login(client, county_office)
+    letter = Channel.objects.get(code="letter")
+    default = DeadlineRule.objects.get(channel=None, category=None)
+    rule = DeadlineRule.objects.get(channel__code="12337", category=None)
+    gj_other = Category.objects.get(code="OTHER")  # city-wide: no unit
+    before = Entry.objects.count()
+    attempts = [
+        (reverse("clues:settings"), {"form": "rule", "channel": "", "category": "", "days": "3"}),
+        (reverse("clues:settings"), {"form": "channel", "code": "x1", "name": "县里的来源"}),
+        (reverse("clues:settings_toggle", args=["channel", letter.pk]), {}),
+        (reverse("clues:settings_toggle", args=["category", gj_other.pk]), {}),
+        (reverse("clues:settings_rule_delete", args=[rule.pk]), {}),
+    ]
+    for url, data in attempts:
+        assert client.post(url, data).status_code == 403, (url, data)
+    default.refresh_from_db()
+    letter.refresh_from_db()
+    gj_other.refresh_from_db()
+    assert default.days == 30 and letter.is_active and gj_other.is_active
+    assert DeadlineRule.objects.filter(pk=rule.pk).exists()
+    assert not Channel.objects.filter(code="x1").exists()
+    assert Entry.objects.count() == before
+    # the page opens, read-only for the city-wide parts
+    body = client.get(reverse("clues:settings")).content.decode()
+    assert "由市级教育整顿办统一设置" in body
+    assert "保存规则" not in body and "新增来源" not in body
+
+
+@pytest.mark.django_db
+def test_the_city_office_changes_city_wide_rules_and_any_countys_category(client, city, local_b):
+    login(client, city.office_handler)
+    response = client.post(
+        reverse("clues:settings"),
+        {"form": "rule", "channel": "", "category": "", "days": "20", "working_days": "1"},
+    )
+    assert response.status_code == 302
+    assert DeadlineRule.objects.get(channel=None, category=None).days == 20
+    assert Entry.objects.filter(action="deadline_rule.set").exists()
+    assert client.post(reverse("clues:settings_toggle", args=["category", local_b.pk])).status_code == 302
+    local_b.refresh_from_db()
+    assert not local_b.is_active
+
+
+@pytest.mark.django_db
+def test_the_settings_page_shows_chinese_names_and_codes_only_as_secondary_text(client, city):
+    import re
+
+    login(client, city.office_handler)
+    body = client.get(reverse("clues:settings")).content.decode()
+    assert "来信" in body and "明察暗访" in body and "其他违纪违法问题" in body
+    # every code a user sees sits beside its Chinese name in a secondary span, never on its own
+    cells = re.findall(
+        r"<td>([^<]*)<span class=\"muted code\"[^>]*>(?:接口代码 )?([A-Za-z0-9_-]+)</span>", body
+    )
+    codes = {code for _, code in cells}
+    assert {"letter", "visit", "undercover", "OTHER"} <= codes
+    assert all(name.strip() for name, _ in cells)
+    assert "<td>letter</td>" not in body and "<td>OTHER</td>" not in body

@@ -11,7 +11,7 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from zhengdun.accounts import permissions
-from zhengdun.clues import reference
+from zhengdun.clues import configuration
 from zhengdun.clues.models import Category, Channel, DeadlineRule
 from zhengdun.org.models import Unit
 
@@ -22,7 +22,9 @@ def _errors(exc: ValidationError) -> dict[str, list[str]]:
 
 @login_required
 def settings_page(request: HttpRequest) -> HttpResponse:
-    permissions.require(request.user, "clues.configure")
+    # a county office opens the page for its own local categories; what it may change is
+    # decided per item by clues.configuration (the city-wide lists are read-only to it)
+    permissions.require(request.user, configuration.PERMISSION)
     errors: dict[str, dict[str, list[str]]] = {}
     typed: dict[str, dict[str, str]] = {}
     if request.method == "POST":
@@ -30,16 +32,16 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         typed[form] = request.POST.dict()
         try:
             if form == "channel":
-                reference.add_channel(
+                configuration.add_channel(
                     request.user, code=request.POST.get("code", ""), name=request.POST.get("name", "")
                 )
                 messages.success(request, "已新增线索来源")
             elif form == "category":
-                units = permissions.scope(request.user, "clues.configure", Unit.objects.all())
+                units = permissions.scope(request.user, configuration.PERMISSION, Unit.objects.all())
                 unit = units.filter(pk=request.POST.get("unit") or 0).first()
                 if unit is None:
                     raise ValidationError({"unit": "请选择设立单位"})
-                reference.add_local_category(
+                configuration.add_local_category(
                     request.user,
                     unit=unit,
                     code=request.POST.get("code", ""),
@@ -51,7 +53,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                     days = int(request.POST.get("days", ""))
                 except ValueError:
                     raise ValidationError({"days": "办理时限须为整数天数"}) from None
-                reference.set_deadline_rule(
+                configuration.set_deadline_rule(
                     request.user,
                     channel=Channel.objects.filter(pk=request.POST.get("channel") or 0).first(),
                     category=Category.objects.filter(pk=request.POST.get("category") or 0).first(),
@@ -62,16 +64,22 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             return redirect("clues:settings")
         except ValidationError as exc:
             errors[form] = _errors(exc)
+    categories = list(Category.objects.select_related("unit"))
+    for category in categories:
+        category.may_change = not category.is_national and configuration.may_change(request.user, category)
     return render(
         request,
         "clues/settings.html",
         {
+            "may_configure_city": configuration.may_configure_city(request.user),
             "channels": Channel.objects.all(),
-            "categories": Category.objects.select_related("unit"),
+            "categories": categories,
             "rules": DeadlineRule.objects.select_related("channel", "category").order_by(
                 "channel__sort_order", "category__sort_order"
             ),
-            "units": permissions.scope(request.user, "clues.configure", Unit.objects.filter(is_active=True)),
+            "units": permissions.scope(
+                request.user, configuration.PERMISSION, Unit.objects.filter(is_active=True)
+            ),
             "errors": errors,
             "typed": typed,
         },
@@ -86,7 +94,7 @@ def toggle(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         return redirect("clues:settings")
     item = get_object_or_404(model, pk=pk)
     try:
-        reference.set_active(request.user, item, active=not item.is_active)
+        configuration.set_active(request.user, item, active=not item.is_active)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     return redirect("clues:settings")
@@ -96,7 +104,7 @@ def toggle(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @require_POST
 def delete_rule(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        reference.delete_deadline_rule(request.user, get_object_or_404(DeadlineRule, pk=pk))
+        configuration.delete_deadline_rule(request.user, get_object_or_404(DeadlineRule, pk=pk))
         messages.success(request, "已删除办理时限规则")
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))

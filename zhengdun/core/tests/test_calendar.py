@@ -64,3 +64,27 @@ def test_the_page_lists_the_library_holidays_in_chinese(client, city):
     body = client.get(reverse("core:calendar") + "?year=2024").content.decode()
     assert "春节" in body and "国庆节" in body
     assert "2024-02-04" in body  # a Sunday worked in exchange for the Spring Festival
+
+
+@pytest.mark.django_db
+def test_a_county_office_may_not_edit_the_city_wide_calendar(client, city):
+    from django.core.exceptions import PermissionDenied
+
+    from zhengdun.accounts.roles import Role
+    from zhengdun.core import actions
+    from zhengdun.core.testing import make_user
+
+    county = make_user("county_office_a", city.county_a, (Role.OFFICE_HANDLER, city.county_a))
+    client.login(username=county.username, password=PASSWORD)
+    before = Entry.objects.count()
+    assert client.get(reverse("core:calendar") + "?year=2030").status_code == 403
+    response = client.post(reverse("core:calendar"), {"day": "2030-06-01", "is_workday": "1"})
+    assert response.status_code == 403
+    row = actions.set_calendar_day(city.office_handler, day=dt.date(2030, 6, 2), is_workday=True)
+    assert client.post(reverse("core:calendar"), {"clear": row.pk}).status_code == 403
+    with pytest.raises(PermissionDenied):
+        actions.set_calendar_day(county, day=dt.date(2030, 6, 1), is_workday=True)
+    with pytest.raises(PermissionDenied):
+        actions.clear_calendar_day(county, row)
+    assert list(CalendarOverride.objects.values_list("day", flat=True)) == [dt.date(2030, 6, 2)]
+    assert Entry.objects.count() == before + 1  # only the city office's change

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from zhengdun.audit.models import Entry
 from zhengdun.clues.models import Category
-from zhengdun.clues.reference import add_local_category
+from zhengdun.clues.configuration import add_local_category
 from zhengdun.core.testing import make_unit
 from zhengdun.org.models import Unit
 from zhengdun.rectification import actions
