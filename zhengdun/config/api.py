@@ -62,6 +62,10 @@ _PYDANTIC_MESSAGES = {
     "json_invalid": "不是有效的 JSON",
     "extra_forbidden": "不允许的字段",
 }
+_TEXT_LENGTH_MESSAGES = {
+    "too_short": _PYDANTIC_MESSAGES["string_too_short"],
+    "too_long": _PYDANTIC_MESSAGES["string_too_long"],
+}
 
 
 def _chinese(error: dict) -> dict:
@@ -71,6 +75,10 @@ def _chinese(error: dict) -> dict:
         return error  # raised by our own code, already a full Chinese sentence
     if kind == "value_error":
         msg = msg.removeprefix("Value error, ")
+    elif kind in _TEXT_LENGTH_MESSAGES and isinstance(error.get("input"), str):
+        # SafeText's length bounds sit outside its validator, so pydantic reports them as a
+        # collection's (too_long), not a string's (string_too_long): same rule, same words.
+        msg = _TEXT_LENGTH_MESSAGES[kind].format(**error.get("ctx", {}))
     elif kind in _PYDANTIC_MESSAGES:
         try:
             msg = _PYDANTIC_MESSAGES[kind].format(**error.get("ctx", {}))

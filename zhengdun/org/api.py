@@ -9,7 +9,6 @@ ValidationError into 422, PermissionDenied into 403 and ConflictError into 409.
 # No "from __future__ import annotations": django-ninja reads these annotations at runtime.
 
 import datetime as dt
-import unicodedata
 from typing import Any, Literal
 
 from django.db.models import Q, QuerySet
@@ -18,49 +17,41 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import field_validator
 
 from zhengdun.accounts import permissions
+from zhengdun.core.api import (
+    BODY_RESPONSES,
+    COMMON_RESPONSES,
+    MAX_ID,
+    ErrorOut,
+    FieldError,
+    SafeText,
+    ValidationErrorOut,
+    actor,
+    refuse_unknown_params,
+)
 from zhengdun.org import actions
 from zhengdun.org.models import Person, Unit
 
 router = Router(tags=["组织与人员"])
 
-# Largest id accepted in a path or filter: beyond any real table, small enough for every database.
-MAX_ID = 2**31 - 1
+# The shared conventions, still importable from here for callers that predate core.api.
+__all__ = [
+    "BODY_RESPONSES",
+    "COMMON_RESPONSES",
+    "MAX_ID",
+    "ErrorOut",
+    "FieldError",
+    "ValidationErrorOut",
+    "router",
+]
 
 UnitType = Literal[tuple(Unit.Type.values)]  # type: ignore[valid-type]
 PersonStatus = Literal[tuple(Person.Status.values)]  # type: ignore[valid-type]
 Gender = Literal[tuple(Person.Gender.values)]  # type: ignore[valid-type]
 
 
-def _check_text(value: str | None) -> str | None:
-    # NUL and lone surrogates cannot be stored (PostgreSQL rejects NUL, UTF-8 cannot encode a
-    # surrogate); other control characters are never legitimate in a name or a number.
-    if value is None:
-        return value
-    for ch in value:
-        category = unicodedata.category(ch)
-        if category == "Cs" or (category == "Cc" and ch not in "\t\n\r"):
-            raise ValueError("包含不允许的控制字符")
-    return value
-
-
 # --- schemas -------------------------------------------------------------------------------
-
-
-class ErrorOut(Schema):
-    detail: str = Field(description="错误说明")
-
-
-class FieldError(Schema):
-    loc: list[str | int] = Field(description="出错位置，末项为字段名")
-    msg: str = Field(description="错误说明")
-    type: str = Field(description="错误类型")
-
-
-class ValidationErrorOut(Schema):
-    detail: list[FieldError] = Field(description="逐字段的错误说明")
 
 
 class UnitOut(Schema):
@@ -110,58 +101,45 @@ class PersonOut(Schema):
         return obj.get_status_display()
 
 
-class _TextChecked(Schema):
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_control_chars(cls, value: Any) -> Any:
-        return _check_text(value) if isinstance(value, str) else value
-
-
-class PersonIn(_TextChecked):
-    name: str = Field(min_length=1, max_length=50, description="姓名")
+class PersonIn(Schema):
+    name: SafeText = Field(min_length=1, max_length=50, description="姓名")
     gender: Gender = Field(description="性别：M 男，F 女")
-    id_number: str = Field(
+    id_number: SafeText = Field(
         min_length=1, max_length=40, description="18位身份证号码，末位可为X；全角数字可接受"
     )
-    police_no: str = Field(min_length=1, max_length=32, description="警号/工号，不可与他人重复")
+    police_no: SafeText = Field(min_length=1, max_length=32, description="警号/工号，不可与他人重复")
     unit_id: int = Field(ge=1, le=MAX_ID, description="所在单位ID（须为您可录入干警的单位）")
-    position: str = Field("", max_length=60, description="职务")
-    rank: str = Field("", max_length=40, description="职级")
+    position: SafeText = Field("", max_length=60, description="职务")
+    rank: SafeText = Field("", max_length=40, description="职级")
     is_party_member: bool = Field(True, description="是否中共党员")
     started_on: dt.date | None = Field(None, description="在现单位任职的起始日期，缺省为今天")
 
 
-class PersonPatch(_TextChecked):
+class PersonPatch(Schema):
     version: int = Field(ge=0, le=MAX_ID, description="读取时的版本号；已被他人修改时返回409")
-    name: str | None = Field(None, min_length=1, max_length=50, description="姓名")
+    name: SafeText | None = Field(None, min_length=1, max_length=50, description="姓名")
     gender: Gender | None = Field(None, description="性别：M 男，F 女")
-    id_number: str | None = Field(None, max_length=40, description="新的身份证号码；缺省或空表示不修改")
-    police_no: str | None = Field(None, min_length=1, max_length=32, description="警号/工号")
+    id_number: SafeText | None = Field(None, max_length=40, description="新的身份证号码；缺省或空表示不修改")
+    police_no: SafeText | None = Field(None, min_length=1, max_length=32, description="警号/工号")
     unit_id: int | None = Field(None, ge=1, le=MAX_ID, description="新的所在单位ID；变更时自动记录任职经历")
-    position: str | None = Field(None, max_length=60, description="职务；变更时自动记录任职经历")
-    rank: str | None = Field(None, max_length=40, description="职级")
+    position: SafeText | None = Field(None, max_length=60, description="职务；变更时自动记录任职经历")
+    rank: SafeText | None = Field(None, max_length=40, description="职级")
     is_party_member: bool | None = Field(None, description="是否中共党员")
     status: PersonStatus | None = Field(None, description="状态")
 
 
-class UnitFilters(_TextChecked):
-    q: str | None = Field(None, max_length=60, description="按单位名称、简称或编码模糊查找")
+class UnitFilters(Schema):
+    q: SafeText | None = Field(None, max_length=60, description="按单位名称、简称或编码模糊查找")
     type: UnitType | None = Field(None, description="单位类型代码")
     parent: int | None = Field(None, ge=1, le=MAX_ID, description="只列出该单位的直接下级")
 
 
-class PersonFilters(_TextChecked):
+class PersonFilters(Schema):
     unit: int | None = Field(None, ge=1, le=MAX_ID, description="单位ID，含其全部下级单位")
     status: PersonStatus | None = Field(None, description="状态")
-    q: str | None = Field(
+    q: SafeText | None = Field(
         None, max_length=60, description="关键字：姓名（包含）、警号（完全一致）或完整身份证号（完全一致）"
     )
-
-
-# Every operation may answer these: no or a bad token, and input that does not fit the schema.
-COMMON_RESPONSES: dict[int, Any] = {401: ErrorOut, 422: ValidationErrorOut}
-# ...and a body that is not JSON at all.
-BODY_RESPONSES: dict[int, Any] = {400: ErrorOut, **COMMON_RESPONSES}
 
 
 class Pagination(LimitOffsetPagination):
@@ -203,7 +181,8 @@ def _people(user: Any) -> QuerySet[Person]:
     description="当前用户可查看的单位，按树的顺序排列。",
 )
 def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> Any:
-    units = permissions.scope(request.user, "org.view_unit", Unit.objects.all())
+    refuse_unknown_params(request, UnitFilters)
+    units = permissions.scope(actor(request), "org.view_unit", Unit.objects.all())
     if filters.q:
         q = filters.q.strip()
         units = units.filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(code__icontains=q))
@@ -221,7 +200,7 @@ def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> Any:
     description="不存在或不在查看范围内的单位返回404。",
 )
 def get_unit(request: HttpRequest, unit_id: int) -> Any:
-    return permissions.get_for_user(request.user, "org.view_unit", Unit.objects.all(), pk=unit_id)
+    return permissions.get_for_user(actor(request), "org.view_unit", Unit.objects.all(), pk=unit_id)
 
 
 # --- persons ---------------------------------------------------------------------------------
@@ -235,10 +214,11 @@ def get_unit(request: HttpRequest, unit_id: int) -> Any:
 )
 @paginate(Pagination)
 def list_persons(request: HttpRequest, filters: Query[PersonFilters]) -> Any:
-    people = _people(request.user)
+    refuse_unknown_params(request, PersonFilters, Pagination.Input)
+    people = _people(actor(request))
     if filters.unit:
         unit = (
-            permissions.scope(request.user, "org.view_person", Unit.objects.all())
+            permissions.scope(actor(request), "org.view_person", Unit.objects.all())
             .filter(pk=filters.unit)
             .first()
         )
@@ -259,7 +239,7 @@ def list_persons(request: HttpRequest, filters: Query[PersonFilters]) -> Any:
 )
 def get_person(request: HttpRequest, person_id: int) -> Any:
     return permissions.get_for_user(
-        request.user, "org.view_person", Person.objects.select_related("unit"), pk=person_id
+        actor(request), "org.view_person", Person.objects.select_related("unit"), pk=person_id
     )
 
 
@@ -270,7 +250,7 @@ def get_person(request: HttpRequest, person_id: int) -> Any:
     description="录入一名干警并建立首条任职记录。输入有误时返回422，逐字段给出中文说明。",
 )
 def create_person(request: HttpRequest, payload: PersonIn) -> Any:
-    user = request.user
+    user = actor(request)
     if not permissions.has_permission(user, "org.change_person"):
         raise HttpError(403, "您没有录入干警的权限")
     values = payload.dict()
@@ -286,7 +266,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
     description="只修改提交的字段。须提交读取时的 version；记录已被他人修改时返回409，不做任何修改。",
 )
 def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> Any:
-    user = request.user
+    user = actor(request)
     person = permissions.get_for_user(
         user, "org.view_person", Person.objects.select_related("unit"), pk=person_id
     )
