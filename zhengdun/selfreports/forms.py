@@ -247,7 +247,7 @@ _RELATED_ROW = re.compile(r"^i-(\d{1,3})-rp-(\d{1,3})-row$")
 
 
 def _text(data: Any, key: str, limit: int) -> str:
-    return str(data.get(key, "")).replace("\x00", "")[:limit].strip()
+    return str(data.get(key, ""))[:limit].strip()
 
 
 class ItemRows:
@@ -312,9 +312,7 @@ class ItemRows:
                 category=_text(data, p + "category", 12),
                 gj2_subtype=_text(data, p + "gj2_subtype", 20),
                 # one over the limit, so the action can say how long it was
-                description=str(data.get(p + "description", ""))
-                .replace("\x00", "")[: DESCRIPTION_MAX * 2]
-                .strip(),
+                description=str(data.get(p + "description", ""))[: DESCRIPTION_MAX * 2].strip(),
                 period_from=_text(data, p + "period_from", 30),
                 period_to=_text(data, p + "period_to", 30),
                 amount=_text(data, p + "amount", 30),

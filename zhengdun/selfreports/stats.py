@@ -2,7 +2,7 @@
 
 Counts of reports and items come from SQL (grouped, scoped by accounts.permissions.scope); the
 share of substantiated clue subjects who had reported the matter themselves comes from the one
-rule (selfreports.assessments.recommend_many), run over the campaign's clues in scope.
+rule (selfreports.actions.leniency.recommend_many), run over the campaign's clues in scope.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from django.utils import timezone
 from zhengdun.accounts import permissions
 from zhengdun.clues.models import SUBSTANTIATED, Clue, ClueSubject
 from zhengdun.org.models import Unit
-from zhengdun.selfreports import assessments, leniency
+from zhengdun.selfreports import leniency
+from zhengdun.selfreports.actions import leniency as assessments
 from zhengdun.selfreports.models import Campaign, LeniencyDecision, SelfReport, SelfReportItem
 
 

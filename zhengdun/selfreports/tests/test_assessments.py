@@ -1,4 +1,4 @@
-"""The leniency rule on real records (selfreports.assessments): the facts a clue and a person's
+"""The leniency rule on real records (selfreports.actions.leniency): the facts a clue and a person's
 self-reports give it, the panel on the clue page, and the audited human decision."""
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from zhengdun.clues import actions as clue_actions
 from zhengdun.clues.models import Category, Result, Status
 from zhengdun.clues.tests.domain_helpers import advance, register
 from zhengdun.core.errors import ConflictError
-from zhengdun.selfreports import actions, assessments
+from zhengdun.selfreports import actions
+from zhengdun.selfreports.actions import leniency as assessments
 from zhengdun.selfreports.leniency import Basis
 from zhengdun.selfreports.models import LeniencyDecision
 

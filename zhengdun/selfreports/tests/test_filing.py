@@ -321,7 +321,7 @@ def test_late_is_decided_at_the_closing_second(city, monkeypatch, offset, late):
     draft = actions.start_draft(city.officer_a, campaign=made)
     actions.save_draft(city.officer_a, draft, items=[item()])
     at = closes + dt.timedelta(seconds=offset)
-    monkeypatch.setattr(actions.timezone, "now", lambda: at)
+    monkeypatch.setattr(timezone, "now", lambda: at)
     report = actions.submit(city.officer_a, draft)
     assert report.submitted_at == at and report.late is late
     assert Entry.objects.get(action="selfreport.submitted").data["late"] is late

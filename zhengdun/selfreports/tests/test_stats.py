@@ -12,7 +12,8 @@ from django.utils import timezone
 from zhengdun.clues import actions as clue_actions
 from zhengdun.clues.models import Category, Result, Status
 from zhengdun.clues.tests.domain_helpers import advance, register
-from zhengdun.selfreports import actions, assessments, stats
+from zhengdun.selfreports import actions, stats
+from zhengdun.selfreports.actions import leniency as assessments
 from zhengdun.selfreports.leniency import Basis
 
 

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengdun.accounts import permissions
@@ -162,11 +161,3 @@ def campaign_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"已停用“{campaign.name}”，当前没有进行中的教育整顿")
     return redirect("selfreports:campaign", campaign.pk)
-
-
-urlpatterns = [
-    path("campaigns/", campaign_list, name="campaigns"),
-    path("campaigns/<int:pk>/", campaign_edit, name="campaign"),
-    path("campaigns/<int:pk>/activate/", campaign_activate, name="campaign_activate"),
-    path("campaigns/<int:pk>/deactivate/", campaign_deactivate, name="campaign_deactivate"),
-]

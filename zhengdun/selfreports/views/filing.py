@@ -16,12 +16,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengdun.accounts import permissions
 from zhengdun.core.errors import ConflictError
+from zhengdun.core.text import query_term
 from zhengdun.org.models import Person
 from zhengdun.selfreports import actions
 from zhengdun.selfreports.forms import (
@@ -129,7 +130,7 @@ def file_for(request: HttpRequest) -> HttpResponse:
             return redirect(f"{reverse('selfreports:file_for')}?q={person.police_no}")
         messages.success(request, f"已为{person.name}开始填写自查报告")
         return redirect("selfreports:edit", report.pk)
-    q = request.GET.get("q", "").replace("\x00", "").strip()[:40]
+    q = query_term(request.GET.get("q"), 40)
     found: list[Person] = []
     if q:
         found = list(people.search(q).order_by("name", "pk")[:20])  # type: ignore[attr-defined]
@@ -292,14 +293,3 @@ def discard(request: HttpRequest, pk: int) -> HttpResponse:
     if previous:
         return redirect("selfreports:detail", previous)
     return redirect("selfreports:file_for")
-
-
-urlpatterns = [
-    path("mine/", mine, name="mine"),
-    path("mine/start/", start_own, name="start_own"),
-    path("file/", file_for, name="file_for"),
-    path("rows/", row_fragment, name="row"),
-    path("<int:pk>/edit/", edit, name="edit"),
-    path("<int:pk>/correct/", correct, name="correct"),
-    path("<int:pk>/discard/", discard, name="discard"),
-]

@@ -10,21 +10,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhengdun.accounts import permissions
-from zhengdun.accounts.permissions import units_under
 from zhengdun.core import files
 from zhengdun.core.errors import ConflictError
 from zhengdun.core.listing import PAGE_SIZES, ListPage, page_of
 from zhengdun.org.forms import apply_errors
 from zhengdun.org.models import Unit
 from zhengdun.selfreports import actions
+
+# filter_reports lives in selfreports.filters; core.todo still imports it from this module
+from zhengdun.selfreports.filters import filter_reports
 from zhengdun.selfreports.forms import ListFilterForm, ReviewForm
 from zhengdun.selfreports.models import (
     Campaign,
@@ -48,43 +50,6 @@ from zhengdun.selfreports.views.common import (
 OUTCOME_LABELS = dict(Outcome.choices)
 
 # --- the list --------------------------------------------------------------------------------
-
-
-def _unreviewed(report_ref: Any) -> QuerySet[SelfReportItem]:
-    return SelfReportItem.objects.filter(report=report_ref).filter(
-        Q(review__isnull=True) | Q(review__outcome="")
-    )
-
-
-def filter_reports(queryset: QuerySet[SelfReport], params: dict[str, Any]) -> QuerySet[SelfReport]:
-    """Narrow an already scoped report queryset by the list's filters, and order it."""
-    qs = queryset.drafts() if params.get("status") == "draft" else queryset.current()  # type: ignore[attr-defined]
-    if params.get("campaign"):
-        qs = qs.filter(campaign_id=params["campaign"])
-    unit = params.get("unit")
-    if unit is not None:
-        qs = qs.filter(unit__in=units_under([unit.path]))
-    if params.get("category"):
-        qs = qs.filter(
-            Exists(SelfReportItem.objects.filter(report=OuterRef("pk"), category_id=params["category"]))
-        )
-    if params.get("late") in ("0", "1"):
-        qs = qs.filter(late=params["late"] == "1")
-    if params.get("reviewed") == "pending":
-        qs = qs.filter(Exists(_unreviewed(OuterRef("pk"))))
-    elif params.get("reviewed") == "done":
-        qs = qs.filter(Exists(SelfReportItem.objects.filter(report=OuterRef("pk")))).exclude(
-            Exists(_unreviewed(OuterRef("pk")))
-        )
-    if params.get("outcome") in Outcome.values:
-        reviewed = SelfReportItem.objects.filter(report=OuterRef("pk"), review__outcome=params["outcome"])
-        qs = qs.filter(Exists(reviewed))
-    q = (params.get("q") or "").strip()
-    if q:
-        qs = qs.filter(Q(person__name__contains=q) | Q(person__police_no__iexact=q))
-    if params.get("status") == "draft":
-        return qs.order_by("-created_at", "-id")
-    return qs.order_by("-submitted_at", "-id")
 
 
 def report_page(reports: QuerySet[SelfReport], page: str | None, per_page: str | None) -> ListPage:
@@ -309,12 +274,3 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404("未找到该附件")
     report = load_report(request.user, row.item.report_id)
     return files.serve(request.user, row, "selfreport.attachment_downloaded", report)
-
-
-urlpatterns = [
-    path("", report_list, name="list"),
-    path("<int:pk>/", report_detail, name="detail"),
-    path("items/<int:pk>/review/", review, name="review"),
-    path("items/<int:pk>/convert/", convert, name="convert"),
-    path("attachments/<int:pk>/", attachment, name="attachment"),
-]

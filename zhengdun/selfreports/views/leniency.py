@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 from zhengdun.accounts import permissions
 from zhengdun.clues.models import Clue, ClueSubject
 from zhengdun.core.errors import ConflictError
-from zhengdun.selfreports import assessments, panels
+from zhengdun.selfreports import panels
+from zhengdun.selfreports.actions import leniency as assessments
 
 
 @login_required
