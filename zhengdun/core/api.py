@@ -24,7 +24,6 @@
 from collections.abc import Iterable
 from typing import Annotated, Any
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
@@ -32,6 +31,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.params.functions import Path as PathParam
 from pydantic import AfterValidator, BaseModel
 
+from zhengdun.core.listing import capped_count
 from zhengdun.core.text import SAFE_TEXT_PATTERN, check_text
 
 __all__ = [
@@ -172,15 +172,13 @@ class PageOut(Schema):
     offset: int = Field(description="跳过的条数")
 
 
-def page(qs: QuerySet[Any], params: PageIn, *, cap: int | None = None) -> dict[str, Any]:
-    """One page of `qs` in PageOut's shape, counted up to `cap` (settings.LIST_COUNT_CAP): past
-    it, count is the cap and count_capped true, so a huge list costs no full count."""
-    cap = settings.LIST_COUNT_CAP if cap is None else cap
-    count = qs[: cap + 1].count()
-    capped = count > cap
+def page(qs: QuerySet[Any], params: PageIn) -> dict[str, Any]:
+    """One page of `qs` in PageOut's shape, counted as every list counts (core.listing: exact up
+    to settings.LIST_COUNT_CAP, beyond it count is the cap and count_capped true)."""
+    count, capped = capped_count(qs)
     return {
         "items": list(qs[params.offset : params.offset + params.limit]),
-        "count": min(count, cap),
+        "count": count,
         "count_capped": capped,
         "limit": params.limit,
         "offset": params.offset,
