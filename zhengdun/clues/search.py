@@ -23,6 +23,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import OrderBy, RawSQL
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 # A segment: a run of letters/digits (CJK ideographs count as letters); "_" is a separator.
 _SEGMENT = re.compile(r"[^\W_]+", re.UNICODE)
@@ -94,11 +96,41 @@ def _phrase(term: str) -> str:
 NEWEST_BOUND = "(SELECT max(id) FROM clues_clue) - %s"
 
 
+# A query that may be a 线索编号 or an external number (12337平台编号…): one token of ASCII
+# letters, digits and the separators numbers use, with a digit in it.
+_NUMBER_LIKE = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9_./-]{2,63}$")
+
+
+def number_condition(query: str) -> Q | None:
+    """The clues whose 线索编号 or external number starts with query (the whole number is the
+    longest prefix), or None for a query that cannot be a number. Both columns are indexed
+    (on PostgreSQL Django adds a varchar_pattern_ops index for LIKE 'x%'; on SQLite, whose LIKE
+    with ESCAPE never uses an index, a binary-collation range narrows first)."""
+    text = (query or "").strip()
+    if not _NUMBER_LIKE.match(text):
+        return None
+    found = Q(pk__in=[])
+    for column, value in (("number", text.upper()), ("number", text), ("external_ref", text)):
+        prefix = Q(**{f"{column}__startswith": value})
+        if connection.vendor == "sqlite":
+            prefix &= Q(**{f"{column}__gte": value, f"{column}__lt": value + "\U0010ffff"})
+        found |= prefix
+    return found
+
+
 def filter_clues(queryset: QuerySet, query: str, *, newest: int | None = None) -> QuerySet:
     """Narrow a clue queryset to those whose summary, content or subject names contain every
     term of query. With newest=N the index is read only for the newest N clues (by id): the
     caller bounds the clues the same way, and PostgreSQL may then drive the query from either
-    side without reading past the window."""
+    side without reading past the window.
+
+    A query that is (the start of) a clue's 线索编号 or external number finds that clue: when
+    some clue of queryset has such a number, the number is what the user meant and those
+    clues are the answer (an indexed prefix lookup); otherwise the text search runs."""
+    numbered = number_condition(query)
+    # (a caller's newest=N window is already on queryset: filters.filter_ledger bounds it first)
+    if numbered is not None and queryset.filter(numbered).exists():
+        return queryset.filter(numbered)
     terms = query_terms(query)
     if not terms:
         return queryset
@@ -155,3 +187,33 @@ def reindex(clue) -> None:  # type: ignore[no-untyped-def]
     names = list(clue.subjects.values_list("name", flat=True))
     text = index_text([clue.summary, clue.content, *names])
     SearchText.objects.update_or_create(clue=clue, defaults={"bigrams": text})
+
+
+def highlight(text: str, terms: list[str]) -> SafeString:
+    """text as HTML with every occurrence of a term wrapped in <mark>, case-insensitively.
+    Matches are found in the raw text and each piece is escaped on its own, so a term can never
+    match inside an entity the escaping made (&amp;) nor split one; overlapping matches merge."""
+    text = text or ""
+    spans: list[list[int]] = []
+    folded = text.lower()
+    for term in {t.lower() for t in terms if t}:
+        start = folded.find(term)
+        while start >= 0:
+            spans.append([start, start + len(term)])
+            start = folded.find(term, start + 1)
+    if not spans or len(folded) != len(text):  # lower() changed the length: no safe offsets
+        return escape(text)
+    spans.sort()
+    merged = [spans[0]]
+    for start, end in spans[1:]:
+        if start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    pieces, at = [], 0
+    for start, end in merged:
+        pieces.append(escape(text[at:start]))
+        pieces.append(format_html("<mark>{}</mark>", text[start:end]))
+        at = end
+    pieces.append(escape(text[at:]))
+    return mark_safe("".join(pieces))  # noqa: S308 - every piece escaped above

@@ -8,7 +8,6 @@ ValidationError is shown beside the fields it names with everything typed kept.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -25,13 +24,13 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengdun.accounts import permissions
-from zhengdun.clues import actions, deadlines, filters, notifications
+from zhengdun.clues import actions, deadlines, filters, notifications, search
 from zhengdun.clues.filters import filter_ledger, sort_key
 from zhengdun.clues.forms import LedgerFilterForm, RegisterForm, SubjectRows, search_people
 from zhengdun.clues.models import STATUS_COLOURS, Clue, ClueSubject, Notification, Sensitivity
 from zhengdun.core.db import read_together
 from zhengdun.core.errors import ConflictError
-from zhengdun.core.listing import PAGE_SIZE, PAGE_SIZES, ListPage, count_cap, page_number, page_of
+from zhengdun.core.listing import PAGE_SIZES, ListPage, count_cap, page_of
 
 SUPERVISION_COLOURS = {"general": "blue", "key": "yellow", "listed": "red"}
 # the summary column shows this many characters, the last an ellipsis when cut; the whole
@@ -148,8 +147,16 @@ def _badge(colour: str, label: str) -> SafeString:
     return format_html('<span class="badge {}">{}</span>', colour, label)
 
 
-def _lines(rows: list[Clue], today: dt.date) -> list[SafeString]:
-    """The ledger's rows as HTML (ROW_HTML), with their deadline flags as of today."""
+def _lines(rows: list[Clue], today: dt.date, query: str = "") -> list[SafeString]:
+    """The ledger's rows as HTML (ROW_HTML), with their deadline flags as of today and the terms
+    of a 全文检索 query marked (<mark>) in the number, subjects and summary."""
+    terms = search.query_terms(query) if query else []
+    if query and search.number_condition(query) is not None:
+        terms = [*terms, query.strip()]
+
+    def marked(text: str) -> SafeString | str:
+        return search.highlight(text, terms) if terms else text
+
     # the detail URL of clue 0 without its "0/": reversing it for each row cost ~1 ms a page
     detail = reverse("clues:detail", args=[0])[: -len("0/")]
     lines = []
@@ -161,15 +168,15 @@ def _lines(rows: list[Clue], today: dt.date) -> list[SafeString]:
             format_html(
                 ROW_HTML,
                 url=f"{detail}{clue.pk}/",
-                number=clue.number,
+                number=marked(clue.number),
                 important=IMPORTANT_TAG if clue.sensitivity == Sensitivity.IMPORTANT else "",
                 received=clue.received_on.isoformat(),
                 channel=clue.channel.name,
-                subjects=clue.subject_names or "—",
+                subjects=marked(clue.subject_names) if clue.subject_names else "—",
                 summary=summary,
-                summary_short=summary
-                if len(summary) <= SUMMARY_CHARS
-                else summary[: SUMMARY_CHARS - 1] + "…",
+                summary_short=marked(
+                    summary if len(summary) <= SUMMARY_CHARS else summary[: SUMMARY_CHARS - 1] + "…"
+                ),
                 categories=clue.category_names or "—",
                 unit=clue.handling_unit.name if clue.handling_unit else NOT_ASSIGNED,
                 colour=STATUS_COLOURS.get(clue.status, "grey"),
@@ -211,7 +218,7 @@ def clue_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "lines": _lines(page.rows, timezone.localdate()),
+        "lines": _lines(page.rows, timezone.localdate(), params.get("q") or ""),
         "sort": sort_key(params),
         "query": _query_without(request, "page", "sort"),
         "page_query": _query_without(request, "page"),
@@ -347,22 +354,9 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     return render(request, "clues/notifications.html", context)
 
 
-@dataclass
-class NotePage:
-    rows: list[Notification]
-    number: int
-    has_next: bool
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-
-def notes_page(notes: QuerySet[Notification], page: str | None) -> NotePage:
-    number = page_number(page)
-    offset = (number - 1) * PAGE_SIZE
-    rows = list(notes[offset : offset + PAGE_SIZE + 1])
-    return NotePage(rows[:PAGE_SIZE], number, len(rows) > PAGE_SIZE)
+def notes_page(notes: QuerySet[Notification], page: str | None) -> ListPage:
+    """A page of reminders by the one pager (core.listing): a page past the end shows the last."""
+    return page_of(notes, page)
 
 
 @login_required
