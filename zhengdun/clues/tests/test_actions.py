@@ -512,7 +512,7 @@ def test_it_marks_org_awareness_once_on_first_th_or_ch(town):
 
 def test_it_flags_a_late_reply_counting_working_days_over_national_day(town, monkeypatch):
     clock = {"today": dt.date(2024, 9, 20)}
-    monkeypatch.setattr(actions, "_today", lambda: clock["today"])
+    monkeypatch.setattr(actions._common, "_today", lambda: clock["today"])
     made = []
     for _ in range(2):
         clue = register(town, received_on=dt.date(2024, 9, 10))

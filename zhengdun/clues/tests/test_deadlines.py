@@ -99,7 +99,7 @@ def test_it_gives_the_transfer_and_reply_limits_in_working_days():
 
 
 def test_it_assigns_with_the_deadline_of_the_matching_rule(city, monkeypatch):
-    monkeypatch.setattr(actions, "_today", lambda: D(2024, 9, 27))
+    monkeypatch.setattr(actions._common, "_today", lambda: D(2024, 9, 27))
     rule(5, ch="letter", cat="GJ2")
     clue = register(city, received_on=D(2024, 9, 26))
     actions.assign_clue(city.office_handler, clue, unit=city.court_a)

@@ -428,7 +428,7 @@ def test_it_runs_each_transition_from_its_states_with_event_and_audit(world, db,
             raise RuntimeError("audit store unavailable")
 
         with monkeypatch.context() as m:
-            m.setattr(actions, "record", broken_record)
+            m.setattr(actions._common, "record", broken_record)
             with pytest.raises(RuntimeError):
                 spec.call(world, actor, clue)
         assert snapshot(clue) == state, (spec.name, key)
