@@ -12,11 +12,12 @@ app = Celery("zhengdun")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Celery beat: the deadline scan every 30 minutes (it is idempotent: a notification is raised
-# once per clue, user, threshold and deadline).
+# Celery beat: every periodic job apps registered in core.hooks.JOBS (the deadline scan, the
+# planner statistics, …), every 30 minutes, as one task. The jobs are idempotent: a
+# notification is raised once per clue, user, threshold and deadline.
 app.conf.beat_schedule = {
-    "scan-clue-deadlines": {
-        "task": "zhengdun.clues.tasks.scan_deadlines",
+    "run-periodic-jobs": {
+        "task": "zhengdun.core.tasks.run_jobs",
         "schedule": crontab(minute="*/30"),
     },
 }

@@ -1,6 +1,7 @@
 """Periodic jobs on the embedded tier, in-process.
 
-The scale tier runs the same functions from Celery beat (config/celery.py). Here one thread in
+The jobs are the entries of core.hooks.JOBS, which apps register in their AppConfig.ready().
+The scale tier runs the same list from Celery beat (core.tasks.run_jobs). Here one thread in
 one server process runs them: every granian worker imports the WSGI module, and the first to
 take an exclusive lock on DATA_DIR/scheduler.lock becomes the scheduler; the others skip. The
 jobs are idempotent, so a restart that runs one twice does no harm.
@@ -11,34 +12,32 @@ from __future__ import annotations
 import fcntl
 import logging
 import threading
-from collections.abc import Callable
 from typing import IO
 
 from django.conf import settings
 from django.db import close_old_connections, connection
 
+from zhengdun.core import hooks
+
 log = logging.getLogger(__name__)
 _lock_file: IO[str] | None = None
 
 
-def _jobs() -> list[tuple[str, Callable[[], object]]]:
-    from zhengdun.clues.deadlines import scan
-    from zhengdun.core import dbstats
-
-    return [("clue deadline scan", scan), ("planner statistics", dbstats.refresh_daily)]
-
-
-def run_due_jobs() -> None:
-    for name, job in _jobs():
+def run_due_jobs() -> int:
+    """Run every registered job once, in order; returns how many failed (each is logged)."""
+    failed = 0
+    for job in hooks.JOBS:
         try:
-            job()
+            job.fn()
         except Exception:  # a failing job must not stop the others or the thread
-            log.exception("scheduled job failed: %s", name)
+            failed += 1
+            log.exception("scheduled job failed: %s", job.name)
         finally:
             # a thread of its own must not hold a broken or stale connection between runs
             # (inside a caller's transaction — a test — the connection is the caller's)
             if not connection.in_atomic_block:
                 close_old_connections()
+    return failed
 
 
 def _loop(stop: threading.Event, interval: float) -> None:

@@ -1,145 +1,183 @@
-"""The home page's to-do cards: each capability contributes counts for the signed-in user.
+"""The home page (工作台): each role's work, gathered from the plug-in points of core.hooks.
 
-Counts go through accounts.permissions.scope(), like every other read.
+The foundation contributes here what is its own: the unit tree and roster counts for those
+who work with the roster, the 三员's admin panels (accounts for the system and security
+administrators, the audit trail for the auditor) and everyone's 我的信息. Capabilities add
+their cards and panels from their own hooks modules. Counts go through
+accounts.permissions.scope(), like every other read.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from zhengdun.accounts import permissions
+from zhengdun.core import hooks
+from zhengdun.core.hooks import Card, Line, Section
 
-
-@dataclass
-class Card:
-    label: str
-    value: int
-    unit: str
-    url: str
-    tone: str = ""  # badge colour when the number needs attention
+__all__ = ["Card", "Line", "Section", "home_sections", "register", "todo_cards"]
 
 
 def todo_cards(user: Any) -> list[Card]:
+    """Every registered card provider's cards, in the providers' order."""
+    cards: list[Card] = []
+    for provider in hooks.HOME_CARDS:
+        cards.extend(provider(user))
+    return cards
+
+
+def home_sections(user: Any) -> list[Section]:
+    """Every registered panel provider's panels, in the providers' order."""
+    sections: list[Section] = []
+    for provider in hooks.HOME_SECTIONS:
+        sections.extend(provider(user))
+    return sections
+
+
+def org_cards(user: Any) -> list[Card]:
+    """辖区单位 and 在职干警, for those whose work is the roster (org.view_person): an officer
+    sees their own unit and an administrator manages the tree, neither works through a count."""
     from zhengdun.org.models import Person, Unit
 
-    cards: list[Card] = []
-    if permissions.has_permission(user, "org.view_unit"):
-        units = permissions.scope(user, "org.view_unit", Unit.objects.filter(is_active=True)).count()
-        cards.append(Card("辖区单位", units, "个", reverse("org:unit_list")))
-    if permissions.has_permission(user, "org.view_person"):
-        people = permissions.scope(
-            user, "org.view_person", Person.objects.filter(status=Person.Status.ACTIVE)
-        )
-        cards.append(Card("在职干警", people.count(), "名", reverse("org:person_list")))
-    cards.extend(clue_cards(user))
-    cards.extend(selfreport_cards(user))
-    cards.extend(rectification_cards(user))
-    return cards
-
-
-# Like the ledger, clue cards count exactly up to a cap; a city-wide count of a million clues
-# is not worth seconds on every visit to the home page.
-
-
-def _capped(queryset: Any) -> tuple[int, str]:
-    from zhengdun.core.listing import capped_count
-
-    n, capped = capped_count(queryset)
-    return (n, "条以上") if capped else (n, "条")
-
-
-def clue_cards(user: Any) -> list[Card]:
-    """线索办理 cards; each links to the ledger filtered to exactly what it counts."""
-    from django.utils import timezone
-
-    from zhengdun.clues import deadlines
-    from zhengdun.clues.models import Clue, Notification, Request, Status
-
-    if not permissions.has_permission(user, "clues.view"):
+    if not permissions.has_permission(user, "org.view_person"):
         return []
-    ledger = reverse("clues:list")
-    cards: list[Card] = []
-    if permissions.has_permission(user, "clues.assign"):
-        n, unit = _capped(
-            permissions.scope(user, "clues.assign", Clue.objects.filter(status=Status.REGISTERED))
-        )
-        cards.append(Card("待交办线索", n, unit, f"{ledger}?status={Status.REGISTERED}", "blue" if n else ""))
-    if permissions.has_permission(user, "clues.handle"):
-        in_hand = [Status.ASSIGNED, Status.HANDLING]
-        n, unit = _capped(permissions.scope(user, "clues.handle", Clue.objects.filter(status__in=in_hand)))
-        url = f"{ledger}?status={Status.ASSIGNED},{Status.HANDLING}"
-        cards.append(Card("待办理线索", n, unit, url, "blue" if n else ""))
-    if permissions.has_permission(user, "clues.approve"):
-        pending = Request.objects.filter(decision=Request.Decision.PENDING).values("clue_id")
-        n, unit = _capped(permissions.scope(user, "clues.approve", Clue.objects.filter(pk__in=pending)))
-        cards.append(Card("待审批事项", n, unit, f"{ledger}?pending=1", "blue" if n else ""))
-    today = timezone.localdate()
-    visible = permissions.scope(user, "clues.view", Clue.objects.all())
-    n, unit = _capped(visible.overdue(today))
-    cards.append(Card("逾期线索", n, unit, f"{ledger}?flag={deadlines.OVERDUE}", "red" if n else ""))
-    n, unit = _capped(visible.near_due(today, deadlines.near_until(today)))
-    cards.append(Card("临期线索", n, unit, f"{ledger}?flag={deadlines.NEAR}", "yellow" if n else ""))
-    unread = Notification.objects.filter(user=user, read_at__isnull=True, clue__in=visible.values("pk"))
-    n, unit = _capped(unread)
-    cards.append(Card("未读提醒", n, unit, reverse("clues:notifications"), "yellow" if n else ""))
-    return cards
+    units = permissions.scope(user, "org.view_unit", Unit.objects.filter(is_active=True)).count()
+    people = permissions.scope(user, "org.view_person", Person.objects.filter(status=Person.Status.ACTIVE))
+    return [
+        Card("辖区单位", units, "个", reverse("org:unit_list")),
+        Card("在职干警", people.count(), "名", reverse("org:person_list")),
+    ]
 
 
-def selfreport_cards(user: Any) -> list[Card]:
-    """自查自纠 cards for the active campaign: the officer's own report still to file, and the
-    reports with items awaiting 核实 (counted as the 自查事项 list counts them)."""
-    from zhengdun.selfreports.models import Campaign, SelfReport, WindowState
-    from zhengdun.selfreports.views.reports import filter_reports
+def _visible_users(user: Any) -> Any:
+    from zhengdun.accounts.models import User
 
-    campaign = Campaign.active()
-    if campaign is None:
+    base = User.objects.all()
+    return permissions.scope(user, "accounts.view_users", base) | permissions.scope(
+        user, "accounts.manage_users", base
+    )
+
+
+def _line(label: str, n: int, unit: str, url: str, tone: str = "") -> Line:
+    """A counted line whose badge shows only when there is something to count."""
+    return Line(label, f"{n} {unit}", url, tone if n else "")
+
+
+def account_sections(user: Any) -> list[Section]:
+    """账号管理 for the system administrator, 角色授权 for the security administrator: the
+    accounts of their subtree that need someone (locked, to change their password, expired,
+    without any role), each linking to the user list."""
+    from zhengdun.accounts.models import ApiToken, RoleAssignment
+
+    manages = permissions.has_permission(user, "accounts.manage_users")
+    grants = permissions.has_permission(user, "accounts.grant_roles")
+    if not (manages or grants):
         return []
-    cards: list[Card] = []
-    person_id = getattr(user, "person_id", None)
-    if person_id and permissions.has_permission(user, "selfreports.file_own"):
-        filed = SelfReport.objects.submitted().filter(campaign=campaign, person_id=person_id).exists()
-        if not filed:
-            late = campaign.window_state() == WindowState.CLOSED
-            cards.append(
-                Card("待提交自查报告", 1, "份", reverse("selfreports:mine"), "red" if late else "yellow")
+    users_url = reverse("accounts:user_list")
+    now = timezone.now()
+    visible = _visible_users(user)
+    active = visible.filter(is_active=True)
+    locked = visible.filter(locked_until__gt=now).count()
+    lines = [
+        Line("在用账号", f"{active.count()} 个", f"{users_url}?status=active"),
+        _line("锁定中的账号", locked, "个", f"{users_url}?status=locked", "red"),
+    ]
+    sections: list[Section] = []
+    if manages:
+        must_change = active.filter(must_change_password=True).count()
+        lines.append(_line("待本人修改密码", must_change, "个", users_url, "yellow"))
+        if settings.PASSWORD_MAX_AGE_DAYS > 0:
+            cutoff = now - dt.timedelta(days=settings.PASSWORD_MAX_AGE_DAYS)
+            expired = active.filter(password_changed_at__lt=cutoff).count()
+            lines.append(_line("密码已过期", expired, "个", users_url, "yellow"))
+        disabled = visible.filter(is_active=False).count()
+        lines.append(Line("已停用账号", f"{disabled} 个", f"{users_url}?status=disabled"))
+        links = [("用户管理", users_url), ("新建用户", reverse("accounts:user_create"))]
+        if permissions.has_permission(user, "org.change_unit"):
+            links.append(("单位树管理", reverse("org:unit_list")))
+        if permissions.has_permission(user, "core.edit_calendar"):
+            links.append(("工作日历", reverse("core:calendar")))
+        sections.append(Section("账号管理", lines, links))
+    if grants:
+        without_role = active.exclude(role_assignments__isnull=False).count()
+        grant_lines = list(lines) if not manages else []
+        grant_lines += [
+            Line("角色授权", f"{RoleAssignment.objects.filter(user__in=visible).count()} 项", users_url),
+            _line("未授予角色的账号", without_role, "个", users_url, "yellow"),
+            Line(
+                "有效的接口令牌",
+                f"{ApiToken.objects.filter(revoked_at__isnull=True, user__in=visible).count()} 个",
+                reverse("accounts:token_list"),
+            ),
+        ]
+        sections.append(
+            Section(
+                "角色授权",
+                grant_lines,
+                [("用户与角色授权", users_url), ("接口令牌", reverse("accounts:token_list"))],
             )
-    if permissions.has_permission(user, "selfreports.review"):
-        reports = permissions.scope(user, "selfreports.view", SelfReport.objects.all())
-        pending = filter_reports(reports, {"campaign": campaign.pk, "reviewed": "pending"})
-        n, unit = _capped(pending)
-        url = f"{reverse('selfreports:list')}?campaign={campaign.pk}&reviewed=pending"
-        cards.append(
-            Card("待核实自查报告", n, "份以上" if unit == "条以上" else "份", url, "blue" if n else "")
         )
-    return cards
+    return sections
 
 
-def rectification_cards(user: Any) -> list[Card]:
-    """顽瘴痼疾整治 cards, each counted by the 问题清单's own filter over the problems the user
-    may see, so the number is what its link lists: 待报告整改进展 for unit staff (open problems
-    with no progress report for QUIET_DAYS days), 待销号 for the office (every task done, the
-    check against the standard still to do), 逾期整改问题 for everyone who follows the lists."""
-    from zhengdun.core.listing import capped_count
-    from zhengdun.rectification.actions import problems_visible
-    from zhengdun.rectification.status import ProblemStatus
-    from zhengdun.rectification.views.problems import filter_problems
+def audit_sections(user: Any) -> list[Section]:
+    """审计日志 for the audit administrator: today's entries and failed sign-ins, and the last
+    verification of the chain (校验结果) with when it ran."""
+    from zhengdun.audit.models import Entry, VerificationRun
 
-    if not permissions.has_permission(user, "rectification.view"):
+    if not permissions.has_permission(user, "audit.view"):
         return []
-    visible = problems_visible(user)
-    url = reverse("rectification:problems")
-    wanted: list[tuple[str, dict[str, str], str]] = []
-    if permissions.has_permission(user, "rectification.close_off"):
-        wanted.append(("待销号", {"status": ProblemStatus.AWAITING.value}, "blue"))
-    elif permissions.has_permission(user, "rectification.report"):
-        wanted.append(("待报告整改进展", {"quiet": "1"}, "blue"))
-    wanted.append(("逾期整改问题", {"flag": "overdue"}, "red"))
-    cards: list[Card] = []
-    for label, params, tone in wanted:
-        n, capped = capped_count(filter_problems(visible, params))
-        query = "&".join(f"{k}={v}" for k, v in params.items())
-        cards.append(Card(label, n, "个以上" if capped else "个", f"{url}?{query}", tone if n else ""))
-    return cards
+    entries_url = reverse("audit:entry_list")
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    today = Entry.objects.filter(at__gte=start)
+    failed = today.filter(action__in=["auth.login_failed", "auth.locked"]).count()
+    lines = [
+        Line("今日审计日志", f"{today.count()} 条", entries_url),
+        _line("今日登录失败与锁定", failed, "次", entries_url, "red"),
+    ]
+    latest = VerificationRun.objects.order_by("-requested_at", "-id").first()
+    verify_url = reverse("audit:verify")
+    if latest is None:
+        lines.append(Line("最近一次日志链校验", "尚未校验", verify_url, "yellow"))
+    else:
+        when = latest.finished_at or latest.requested_at
+        tone = {True: "green", False: "red", None: "blue"}[latest.ok]
+        text = f"{latest.state_label}（{timezone.localtime(when):%Y-%m-%d %H:%M}）"
+        lines.append(Line("最近一次日志链校验", text, verify_url, "grey" if latest.abandoned else tone))
+    return [Section("审计日志", lines, [("查阅审计日志", entries_url), ("校验日志链", verify_url)])]
+
+
+def profile_sections(user: Any) -> list[Section]:
+    """我的信息: who the account is (name, unit, roles; the roster record for an officer) and
+    when the password was last changed."""
+    from zhengdun.accounts.roles import Role
+
+    roles = sorted({Role(g.role).label for g in user.role_assignments.all()})
+    lines = [Line("姓名", user.display_name or user.username), Line("账号", user.username)]
+    if user.unit_id:
+        lines.append(Line("所在单位", user.unit.name))
+    person = user.person if getattr(user, "person_id", None) else None
+    if person is not None:
+        lines += [Line("警号", person.police_no or "—"), Line("职务", person.position or "—")]
+    lines.append(Line("角色", "、".join(roles) or "未授予角色"))
+    changed = user.password_changed_at
+    lines.append(Line("密码修改于", f"{timezone.localtime(changed):%Y-%m-%d}" if changed else "从未修改"))
+    return [Section("我的信息", lines, [("修改密码", reverse("accounts:password_change"))])]
+
+
+def register() -> None:
+    """The foundation's entries (CoreConfig.ready)."""
+    from zhengdun.core import dbstats
+
+    hooks.HOME_CARDS.register("org", org_cards, order=0)
+    hooks.HOME_SECTIONS.register("accounts", account_sections, order=0)
+    hooks.HOME_SECTIONS.register("audit", audit_sections, order=5)
+    hooks.HOME_SECTIONS.register("profile", profile_sections, order=1000)
+    hooks.JOBS.register(
+        "core.planner_statistics", hooks.Job("planner statistics", dbstats.refresh_daily), order=100
+    )

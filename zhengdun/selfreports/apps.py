@@ -7,9 +7,8 @@ class SelfReportsConfig(AppConfig):
     verbose_name = "自查事项"
 
     def ready(self) -> None:
-        # the 从宽从严 panel on each substantiated subject of a clue page
-        from zhengdun.clues.views import detail
-        from zhengdun.selfreports.panels import leniency_panel
+        # cards, 我的自查, seed steps, the 从宽从严 panel on a clue's subjects and audit labels,
+        # through core.hooks (so neither core nor clues imports this app)
+        from zhengdun.selfreports import hooks
 
-        if leniency_panel not in detail.SUBJECT_PANELS:
-            detail.SUBJECT_PANELS.append(leniency_panel)
+        hooks.register()

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from zhengdun.clues import actions
 from zhengdun.clues import testing as ct
+from zhengdun.clues.hooks import clue_cards
 from zhengdun.clues.models import Clue, Status
 from zhengdun.core.testing import PASSWORD, City
-from zhengdun.core.todo import clue_cards
 
 
 @pytest.fixture(autouse=True)

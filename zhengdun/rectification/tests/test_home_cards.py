@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from zhengdun.core.todo import rectification_cards
 from zhengdun.rectification import actions
+from zhengdun.rectification.hooks import rectification_cards
 from zhengdun.rectification.models import Problem, ProgressReport
 from zhengdun.rectification.tests.helpers import make_problem, pdf, problem_data
 from zhengdun.rectification.tests.test_views_problems import (  # noqa: F401 - fast_passwords: autouse

@@ -10,8 +10,8 @@ from django.test import Client
 from django.utils import timezone
 
 from zhengdun.clues.models import Category
-from zhengdun.core.todo import selfreport_cards
 from zhengdun.selfreports import actions
+from zhengdun.selfreports.hooks import selfreport_cards
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ does not exist."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +11,7 @@ from django.db.models import Prefetch, QuerySet
 
 from zhengdun.accounts import permissions
 from zhengdun.clues.models import Clue
+from zhengdun.core import hooks
 from zhengdun.selfreports import actions
 from zhengdun.selfreports.models import (
     WINDOW_COLOURS,
@@ -60,7 +60,7 @@ class ItemView:
 # Other capabilities add a panel to each item of a report's page here (e.g. rectification: the
 # problems made from the item) from their AppConfig.ready, so this app needs no import of them.
 # Each is called with (user, report, item views) and appends (template, context) to view.panels.
-ITEM_PANELS: list[Callable[[Any, SelfReport, list[ItemView]], None]] = []
+ITEM_PANELS = hooks.SELFREPORT_ITEM_PANELS
 
 
 CHANGE_LABELS = {
