@@ -32,8 +32,8 @@ from django.utils import timezone
 
 from zhengdun.accounts import permissions
 from zhengdun.accounts.models import User
-from zhengdun.clues.models import SUBSTANTIATED, Category, ClueSubject
 from zhengdun.clues.configuration import add_local_category
+from zhengdun.clues.models import SUBSTANTIATED, Category, ClueSubject
 from zhengdun.clues.seeding import Cast, build_cast, ensure_reference_data
 from zhengdun.org.models import Person, Unit
 from zhengdun.rectification import actions, schedule
@@ -774,11 +774,13 @@ class Story:
                 Evidence.objects.filter(report=row).update(uploaded_at=moment)
 
     def milestones(self, actor: User, problem: Problem, progress: float, on: dt.date) -> None:
-        """Mark done the milestones the progress has passed, on their planned end (or `on`)."""
+        """Mark done the milestones the progress has passed and whose planned window has begun by
+        `on`, on their planned end (or `on`). A milestone still ahead in the plan stays 未开始:
+        marked done before it began, it drew a future bar of the 甘特图 as 已完成 (issue #11)."""
         rows = list(problem.milestones.order_by("position"))
         done = int(len(rows) * progress / 100 + 1e-9)
         for milestone in rows[:done]:
-            if milestone.done_on is None:
+            if milestone.done_on is None and milestone.start <= on:
                 actions.complete_milestone(actor, milestone, min(milestone.end, on), today=on)
 
     def close(self, problem: Problem, on: dt.date) -> None:

@@ -15,10 +15,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from zhengdun.audit.models import Entry
-from zhengdun.clues.models import Category
 from zhengdun.clues.configuration import add_local_category
+from zhengdun.clues.models import Category
 from zhengdun.core.testing import make_unit
 from zhengdun.org.models import Unit
 from zhengdun.rectification import actions
@@ -343,6 +345,50 @@ def test_bar_state_rule():
     assert bm.bar_state(None, dt.date(2025, 6, 11), dt.date(2025, 6, 20), d, False) == "planned"
 
 
+D = dt.date(2025, 6, 10)
+
+
+@pytest.mark.parametrize(
+    ("done_on", "start", "end", "closed", "state", "colour", "label"),
+    [
+        # past: ended yesterday — done, late, or left unmarked on a closed problem
+        (dt.date(2025, 6, 9), dt.date(2025, 6, 1), dt.date(2025, 6, 9), False, "done", "green", "已完成"),
+        (None, dt.date(2025, 6, 1), dt.date(2025, 6, 9), False, "overdue", "red", "逾期"),
+        (None, dt.date(2025, 6, 1), dt.date(2025, 6, 9), True, "closed", "grey", "未标记完成"),
+        # current: begun, not ended (or ending today)
+        (None, dt.date(2025, 6, 1), dt.date(2025, 6, 20), False, "active", "blue", "进行中"),
+        (None, D, D, False, "active", "blue", "进行中"),
+        (dt.date(2025, 6, 5), dt.date(2025, 6, 1), dt.date(2025, 6, 20), False, "done", "green", "已完成"),
+        # future: starts tomorrow or later — not begun, never green
+        (None, dt.date(2025, 6, 11), dt.date(2025, 6, 20), False, "planned", "grey", "未开始"),
+        (None, dt.date(2026, 1, 1), dt.date(2026, 3, 1), False, "planned", "grey", "未开始"),
+    ],
+)
+def test_bar_state_past_current_future_done_overdue(done_on, start, end, closed, state, colour, label):
+    assert bm.bar_state(done_on, start, end, D, closed) == state
+    assert bm.BAR_STATES[state] == (label, colour)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=st.dates(dt.date(2024, 1, 1), dt.date(2026, 12, 31)),
+    length=st.integers(0, 200),
+    today=st.dates(dt.date(2024, 1, 1), dt.date(2026, 12, 31)),
+    done=st.none() | st.integers(0, 400),
+    closed=st.booleans(),
+)
+def test_only_a_milestone_marked_done_is_green(start, length, today, done, closed):
+    end = start + dt.timedelta(days=length)
+    done_on = None if done is None else dt.date(2024, 1, 1) + dt.timedelta(days=done)
+    state = bm.bar_state(done_on, start, end, today, closed)
+    assert (state == "done") == (done_on is not None)
+    assert (bm.BAR_STATES[state][1] == "green") == (done_on is not None)
+    if done_on is None and not closed:
+        # a bar ahead of today is 未开始, one that has begun is running, one that has ended is late
+        expected = "planned" if start > today else ("active" if end >= today else "overdue")
+        assert state == expected
+
+
 # --- the pages ---------------------------------------------------------------------------------
 
 
@@ -447,6 +493,32 @@ def test_filters_apply_to_every_view(city, scene):
     book = workbook(client.get(URLS["export"], {"category": gj2.pk, "county": city.county_a.pk}))
     listed = [row[0] for row in book["问题清单"].iter_rows(min_row=4, values_only=True)]
     assert sorted(listed) == sorted([scene["A3"].number, scene["A4"].number])
+
+
+def test_the_rendered_chart_draws_future_bars_as_not_begun_and_the_legend_matches(city, scene):
+    # a problem registered today: its plan runs from today to the deadline, every later
+    # milestone ahead of today — none may be drawn (or labelled) as 已完成
+    fresh = actions.register_problem(
+        city.office_handler, problem_data(city, deadline=(TODAY + dt.timedelta(days=200)).isoformat())
+    )
+    page = client_for(city.handler_a).get(URLS["gantt"], {"unit": city.court_a.pk})
+    html = page.content.decode()
+    milestones = list(fresh.milestones.order_by("position"))
+    assert any(m.start > TODAY for m in milestones)
+    for m in milestones:
+        state = bm.bar_state(None, m.start, m.end, TODAY, False)
+        assert state == ("planned" if m.start > TODAY else "active")
+        label, colour = bm.BAR_STATES[state]
+        assert re.search(
+            rf'class="g-bar {colour} {state}" style="[^"]*" data-start="{m.start:%Y-%m-%d}" '
+            rf'data-end="{m.end:%Y-%m-%d}" data-state="{state}" title="[^"]*· {label}"',
+            html,
+        )
+    future = [m for m in milestones if m.start > TODAY]
+    assert not re.search(rf'class="g-bar green[^"]*"[^>]*data-start="{future[-1].start:%Y-%m-%d}"', html)
+    # every state in the legend, its swatch carrying the same colour and state classes as a bar
+    for state, (label, colour) in bm.BAR_STATES.items():
+        assert f'<span class="g-swatch {colour} {state}" data-state="{state}"></span>节点{label}' in html
 
 
 def test_gantt_page_defaults_to_the_first_unit_and_marks_today(city, scene):

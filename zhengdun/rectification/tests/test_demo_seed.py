@@ -14,6 +14,7 @@ import random
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import F
 from django.utils import timezone
 
 from zhengdun.accounts import permissions
@@ -26,6 +27,7 @@ from zhengdun.rectification.models import (
     CloseOff,
     Evidence,
     Institution,
+    Milestone,
     PlanChange,
     Problem,
     ProgressReport,
@@ -124,6 +126,17 @@ def test_plans_close_offs_and_reopenings_tell_their_story(demo):
     for row in close_offs:
         assert row.decided_by == office and row.evidence.exists()
         assert row.closed_on < today and row.decided_at.date() == row.closed_on
+
+
+def test_no_milestone_ahead_of_the_plan_is_drawn_done(demo):
+    # the 甘特图 of the demo: a milestone is marked done only once its planned window has begun,
+    # so no bar still ahead of today is green 已完成 (issue #11)
+    _, today = demo
+    done = Milestone.objects.filter(done_on__isnull=False)
+    assert done.exists()
+    assert not done.filter(done_on__lt=F("start")).exists()
+    assert not done.filter(start__gt=today).exists()
+    assert Milestone.objects.filter(start__gt=today, done_on__isnull=True).exists()
 
 
 def test_tasks_reports_and_places_look_real(demo):

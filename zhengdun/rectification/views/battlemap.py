@@ -189,7 +189,8 @@ def gantt(request: HttpRequest) -> HttpResponse:
         unit=unit,
         chart=chart,
         marks=bm.MARKS,
-        bar_states=list(bm.BAR_STATES.values()),
+        # the legend shows each state as its bars are drawn (colour and fill)
+        bar_states=[(state, label, colour) for state, (label, colour) in bm.BAR_STATES.items()],
         unit_query=scope.query(unit=unit.pk) if unit else scope.query(),
     )
     return render(request, "rectification/battlemap_gantt.html", context)
