@@ -22,6 +22,8 @@ api.add_router("/", "zhengdun.org.api.router")
 
 api.add_router("/clues", "zhengdun.clues.api.router")
 api.add_router("/accounts", "zhengdun.accounts.api.router")
+api.add_router("/selfreports", "zhengdun.selfreports.api.router")
+api.add_router("/rectification", "zhengdun.rectification.api.router")
 
 
 # --- errors: one JSON shape for every router --------------------------------------------------
@@ -75,7 +77,7 @@ def _chinese(error: dict) -> dict:
         return error  # raised by our own code, already a full Chinese sentence
     if kind == "value_error":
         msg = msg.removeprefix("Value error, ")
-    elif kind in _TEXT_LENGTH_MESSAGES and isinstance(error.get("input"), str):
+    elif kind in _TEXT_LENGTH_MESSAGES and error.get("ctx", {}).get("field_type") == "Value":
         # SafeText's length bounds sit outside its validator, so pydantic reports them as a
         # collection's (too_long), not a string's (string_too_long): same rule, same words.
         msg = _TEXT_LENGTH_MESSAGES[kind].format(**error.get("ctx", {}))
