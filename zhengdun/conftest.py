@@ -9,7 +9,7 @@ def city(db):
     # A transactional test's flush empties the tables the data migration filled; put the
     # reference lists back (idempotent) so test order never matters.
     from zhengdun.clues.seeding import ensure_reference_data
-    from zhengdun.rectification.reference import ensure_templates
+    from zhengdun.rectification.default_templates import ensure_templates
 
     ensure_reference_data()
     ensure_templates()

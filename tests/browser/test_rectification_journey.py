@@ -40,7 +40,7 @@ def _reference_data() -> None:
     # transactional_db flushes every table after a test, the data migration's categories and the
     # milestone templates with them; put them back (idempotent) so test order never matters.
     from zhengdun.clues.seeding import ensure_reference_data
-    from zhengdun.rectification.reference import ensure_templates
+    from zhengdun.rectification.default_templates import ensure_templates
 
     ensure_reference_data()
     ensure_templates()

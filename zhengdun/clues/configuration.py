@@ -1,6 +1,6 @@
 """基础设置: the rules and writes for the clue reference lists (线索来源, 问题类别, 办理时限规则),
-audited like any write. (The views are clues.views.reference; rectification.reference holds
-starting template data, a different job.)
+audited like any write. (The views are clues.views.reference; the starting 工期模板 data is
+rectification.default_templates.)
 
 Who may change what is decided here, by the unit an item belongs to:
 

@@ -49,7 +49,7 @@ from zhengdun.rectification.models import (
     Reopening,
     Task,
 )
-from zhengdun.rectification.reference import ensure_templates
+from zhengdun.rectification.default_templates import ensure_templates
 
 # the local item (本地整治项目) the city added for its police, beside GJ1–GJ6
 LOCAL_CODE = "LJ-GA01"

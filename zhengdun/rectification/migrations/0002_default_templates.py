@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def forwards(apps, schema_editor):
-    from zhengdun.rectification.reference import ensure_templates
+    from zhengdun.rectification.default_templates import ensure_templates
 
     ensure_templates(apps)
 
