@@ -91,10 +91,18 @@ def _in_batches(queryset: Any, size: int = 2000) -> Any:
 def scan(today: dt.date | None = None) -> int:
     """Raise in-app notifications for near-due and overdue clues, once per clue, user,
     threshold and deadline. Returns how many were raised. Runs in-process on the embedded tier
-    (zhengdun serve's scheduler) and from Celery beat on the scale tier — this same function."""
+    (zhengdun serve's scheduler) and from Celery beat on the scale tier — this same function.
+
+    Who is told is decided by accounts.permissions.scope(), the one visibility rule: each person
+    who handles or approves clues (clues.handle / clues.approve) hears of the due clues handled in
+    their units that scope(user, "clues.view") lets them see — so never of a clue they are a
+    subject of (回避), and of a 重要 clue only when named. A handler who has since lost their grant
+    (moved, deactivated) can no longer open the clue and is not told its number. One query per
+    such person, against one per clue before: the people are far fewer than the due clues."""
+    from zhengdun.accounts import permissions
     from zhengdun.accounts.models import RoleAssignment, User
-    from zhengdun.accounts.roles import permissions_of
-    from zhengdun.clues.models import Clue, ClueSubject, ClueViewer, Notification, Sensitivity
+    from zhengdun.accounts.roles import roles_with
+    from zhengdun.clues.models import Clue, Notification
 
     today = today or timezone.localdate()
     until = near_until(today)
@@ -102,42 +110,30 @@ def scan(today: dt.date | None = None) -> int:
     due = (
         Clue.objects.open()
         .filter(deadline__isnull=False, deadline__lte=until, handling_unit__isnull=False)
-        .select_related("handling_unit")
-        .only("id", "number", "deadline", "status", "sensitivity", "handling_unit__path", "handler_id")
+        .only("id", "number", "deadline")
     )
-    person_of = dict(User.objects.filter(person__isnull=False).values_list("id", "person_id"))
-    grants = list(
-        RoleAssignment.objects.filter(user__is_active=True, unit__is_active=True).values_list(
-            "user_id", "role", "unit__path"
+    acting = ("clues.handle", "clues.approve")
+    roles = roles_with(acting[0]) | roles_with(acting[1])
+    users = User.objects.filter(
+        pk__in=RoleAssignment.objects.filter(
+            role__in=roles, user__is_active=True, unit__is_active=True
+        ).values("user_id")
+    ).order_by("pk")
+    for user in users.iterator(chunk_size=500):
+        paths = sorted({p for perm in acting for p in permissions.unit_paths_for(user, perm)})
+        if not paths:
+            continue
+        mine = permissions.scope(user, "clues.view", due).filter(
+            handling_unit__in=permissions.units_under(paths)
         )
-    )
-    for clue in _in_batches(due):
-        kind = Notification.Kind.OVERDUE if clue.deadline < today else Notification.Kind.NEAR_DUE
-        label = "已逾期" if kind == Notification.Kind.OVERDUE else "即将到期"
-        # The named handler is reached through their grant on the unit, like every unit handler:
-        # one who has since lost it (moved, deactivated) can no longer open the clue and is not
-        # told its number.
-        recipients: set[int] = set()
-        for user_id, role, path in grants:
-            perms = permissions_of(role)
-            if clue.handling_unit.path.startswith(path) and (
-                "clues.handle" in perms or "clues.approve" in perms
-            ):
-                recipients.add(user_id)
-        recipients.discard(None)
-        # the same exclusions as scope(): nobody hears of a clue they are a subject of, and a
-        # 重要 clue reaches only its named viewers
-        subjects = set(
-            ClueSubject.objects.filter(clue=clue, person__isnull=False).values_list("person_id", flat=True)
-        )
-        recipients = {u for u in recipients if person_of.get(u) not in subjects}
-        if clue.sensitivity == Sensitivity.IMPORTANT:
-            recipients &= set(ClueViewer.objects.filter(clue=clue).values_list("user_id", flat=True))
-        for user_id in recipients:
+        for clue in _in_batches(mine):
+            overdue = clue.deadline < today
+            kind = Notification.Kind.OVERDUE if overdue else Notification.Kind.NEAR_DUE
+            label = "已逾期" if overdue else "即将到期"
             try:
                 with transaction.atomic():
                     Notification.objects.create(
-                        user_id=user_id,
+                        user=user,
                         clue=clue,
                         kind=kind,
                         deadline=clue.deadline,
