@@ -11,7 +11,7 @@ from django.utils.html import escape
 
 from zhengdun.accounts.roles import Role
 from zhengdun.audit.models import Entry
-from zhengdun.clues import actions, workflow
+from zhengdun.clues import actions, deadlines, workflow
 from zhengdun.clues import testing as ct
 from zhengdun.clues.models import (
     Category,
@@ -167,9 +167,7 @@ def test_it_returns_the_form_as_a_fragment_for_htmx(city):
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in html and 'data-form="assign"' in html
-    assert (
-        iso(actions.deadlines.handling_deadline(clue.channel, list(clue.categories.all()), today())) in html
-    )
+    assert iso(deadlines.handling_deadline(clue.channel, list(clue.categories.all()), today())) in html
 
 
 def test_it_opens_the_form_on_the_page_without_htmx(city):
@@ -243,7 +241,7 @@ def test_it_assigns_with_the_rule_deadline_when_left_blank(city):
     clue = ct.register(city)
     post(city.office_handler, action_url(clue, "assign"), {"unit": city.court_a.pk, "deadline": ""})
     clue.refresh_from_db()
-    rule = actions.deadlines.handling_deadline(clue.channel, list(clue.categories.all()), today())
+    rule = deadlines.handling_deadline(clue.channel, list(clue.categories.all()), today())
     assert clue.status == Status.ASSIGNED and clue.deadline == rule and clue.handler is None
 
 
