@@ -661,6 +661,17 @@ def test_it_finds_people_in_the_roster_for_a_subject(city):
     assert f'value="{city.people["judge_a"].pk}"' not in html  # already a subject
 
 
+def test_it_drops_control_characters_from_a_roster_search_term(city):
+    # a search term is never stored: core.text.query_term drops what no text may hold
+    clue = ct.register(city)
+    response = client_for(city.office_handler).get(
+        f"/clues/{clue.pk}/subjects/search/", {"q": "李\x00华\x07"}, **HX
+    )
+    assert response.status_code == 200
+    assert response.context["q"] == "李华"
+    assert f'value="{city.people["judge_b"].pk}"' in response.content.decode()
+
+
 def test_it_records_results_measures_and_clearing_per_subject(city):
     clue = clue_in(city, Status.HANDLING)
     subject = clue.subjects.get()

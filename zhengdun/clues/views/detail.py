@@ -40,6 +40,7 @@ from zhengdun.clues.models import (
 from zhengdun.clues.views.timeline import timeline
 from zhengdun.core import files, hooks
 from zhengdun.core.errors import ConflictError
+from zhengdun.core.text import query_term
 from zhengdun.org.models import Person
 
 # Offered in the 被反映人 panel (on each subject's card, or its heading) rather than the action bar.
@@ -273,7 +274,7 @@ def reporter(request: HttpRequest, pk: int) -> HttpResponse:
 def subject_search(request: HttpRequest, pk: int) -> HttpResponse:
     """Roster search for adding a 被反映人: people the user may see, by name or police number."""
     clue = _load(request.user, pk)
-    q = request.GET.get("q", "").replace("\x00", "").strip()[:30]
+    q = query_term(request.GET.get("q"), 30)
     people: list[Person] = []
     if q:
         people = list(
