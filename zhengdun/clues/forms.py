@@ -31,6 +31,7 @@ from zhengdun.clues.models import (
 )
 from zhengdun.core.dates import parse_date
 from zhengdun.core.db import read_together
+from zhengdun.core.widgets import DateInput
 from zhengdun.org.forms import UnitChoiceField
 from zhengdun.org.models import Person, Unit
 
@@ -42,7 +43,7 @@ MAX_SUBJECTS = 20
 class TolerantDateField(forms.DateField):
     """A date typed as 2021-06-02, 2021.6.2, 2021年6月2日 or with full-width digits."""
 
-    widget = forms.TextInput(attrs={"placeholder": "2021-06-02", "inputmode": "numeric", "size": 12})
+    widget = DateInput
 
     def to_python(self, value: Any) -> dt.date | None:
         if value in self.empty_values:
@@ -325,7 +326,16 @@ class RegisterForm(forms.Form):
         help_text="200字以内",
         error_messages={"required": "请填写反映问题摘要", "max_length": "反映问题摘要不能超过200个字"},
     )
-    content = forms.CharField(label="反映问题内容", required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    # the limit of actions.register_clue and the API schema (20,000 字), checked here first so the
+    # page names the field and keeps what was typed (settings.DATA_UPLOAD_MAX_MEMORY_SIZE is above it)
+    content = forms.CharField(
+        label="反映问题内容",
+        required=False,
+        max_length=20000,
+        help_text="20000字以内",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"max_length": "反映问题内容不能超过20000字（现为%(show_value)d字）"},
+    )
     sensitivity = forms.ChoiceField(
         label="密级",
         choices=Sensitivity.choices,

@@ -100,6 +100,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # a body over REQUEST_MAX_BYTES gets the Chinese 413 page before anything reads it
+    "zhengdun.core.middleware.RequestSizeLimit",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -245,7 +247,6 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- audit -----------------------------------------------------------------------------------
 # sha256 by default; "sm3" where the OpenSSL build offers it (密评 deployments).
@@ -270,6 +271,16 @@ RECTIFICATION_NEAR_DUE_DAYS = env_int("ZHENGDUN_RECTIFICATION_NEAR_DUE_DAYS", 7)
 RECTIFICATION_NUMBER_PATTERN = env_str("ZHENGDUN_RECTIFICATION_NUMBER_PATTERN", "ZG{year}{serial:04d}")
 CLUE_DUPLICATE_THRESHOLD = float(env_str("ZHENGDUN_CLUE_DUPLICATE_THRESHOLD", "0.5"))
 ATTACHMENT_MAX_BYTES = env_int("ZHENGDUN_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
+# The hard cap on a request body (core.middleware.RequestSizeLimit answers the Chinese 413 page):
+# an attachment plus the form around it. Django's own limit on the form fields is the same figure,
+# far above any text field's limit (反映问题内容: 20,000 字, at most ~180 KB even percent-encoded),
+# so an over-long text reaches the form, which names the field and its limit and keeps the input
+# instead of Django's bare English "Bad Request (400)".
+REQUEST_MAX_BYTES = (
+    env_int("ZHENGDUN_REQUEST_MAX_MB", ATTACHMENT_MAX_BYTES // (1024 * 1024) + 10) * 1024 * 1024
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
+CSRF_FAILURE_VIEW = "zhengdun.core.errors.csrf_failure"
 # Effect periods in months (政务处分法 art. 8; 党纪 by 纪律处分条例). Override with a JSON object.
 SANCTION_PERIOD_MONTHS = {
     "gov_warning": 6,
@@ -297,6 +308,9 @@ THREADS = env_int("ZHENGDUN_THREADS", 4)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # an expected 403/404 is one line, not a traceback; a 500 keeps its traceback
+    "filters": {"expected_refusals": {"()": "zhengdun.core.errors.ExpectedRefusalFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["expected_refusals"]}},
     "root": {"handlers": ["console"], "level": env_str("ZHENGDUN_LOG_LEVEL", "WARNING")},
 }
