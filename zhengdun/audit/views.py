@@ -13,7 +13,7 @@ small panel (verify_status) every 2 s until the run is done; the check never run
 from __future__ import annotations
 
 import datetime as dt
-import json
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -92,11 +92,16 @@ def _filter(qs: QuerySet[Entry], data: dict[str, Any]) -> QuerySet[Entry]:
     return qs
 
 
+# seq is a 64-bit integer; a longer cursor (before=99999999999999999999) would overflow the
+# database's parameter (SQLite) and answer 500: it is clamped, which reads as the newest page
+MAX_SEQ = 2**63 - 1
+
+
 def _cursor(request: HttpRequest) -> tuple[str, int] | None:
     for name in CURSORS:
         raw = request.GET.get(name, "")
-        if raw.isdigit():
-            return name, int(raw)
+        if raw.isascii() and raw.isdigit():
+            return name, min(int(raw[:20]), MAX_SEQ)
     return None
 
 
@@ -156,25 +161,174 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _pretty(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
+# --- an entry's data as labelled fields ---------------------------------------------------------
+# The keys the actions write into Entry.data, with the Chinese a reader sees. A key not listed is
+# shown as it is (the key itself, marked as such), never as a JSON dump.
+DATA_LABELS: dict[str, str] = {
+    # the audit log's own search (EntryFilterForm) and the list exports' filters
+    "filters": "筛选条件",
+    "user": "操作人",
+    "action": "操作",
+    "object_type": "对象类型",
+    "object_id": "对象ID",
+    "date_from": "起始日期",
+    "date_to": "截止日期",
+    "success": "结果",
+    "q": "全文检索",
+    "status": "状态",
+    "flag": "标记",
+    "sort": "排序",
+    "per_page": "每页条数",
+    "unit": "单位",
+    "units": "单位",
+    "category": "类别",
+    "kind": "类型",
+    "owner": "责任人",
+    "round": "轮次",
+    "rows": "导出行数",
+    # changes and snapshots
+    "changes": "变更内容",
+    "before": "变更前",
+    "after": "变更后",
+    "version": "版本号",
+    # common facts
+    "username": "用户名",
+    "name": "名称",
+    "title": "标题",
+    "reason": "理由",
+    "note": "说明",
+    "text": "内容",
+    "code": "代码",
+    "number": "编号",
+    "role": "角色",
+    "grant_id": "授权ID",
+    "expires_at": "有效期至",
+    "person": "人员",
+    "people": "人员",
+    "clue": "线索",
+    "subject": "被反映人",
+    "campaign": "教育整顿",
+    "item": "事项",
+    "items": "事项",
+    "task": "任务",
+    "milestone": "节点",
+    "problems": "问题",
+    "attachment": "附件",
+    "files": "文件",
+    "size": "大小（字节）",
+    "day": "日期",
+    "is_workday": "上班",
+    "workdays": "工作日",
+    "working_days": "工作日数",
+    "from": "原值",
+    "to": "新值",
+    "outcome": "结果",
+    "on_behalf": "代为填报",
+    "replaced_by": "替代为",
+    "seq": "序号",
+    "run": "校验批次",
+    "failures": "失败次数",
+    "seed": "随机种子",
+    "id": "ID",
+    # fields of the records most often changed (person, unit, account, clue)
+    "position": "职务",
+    "rank": "职级",
+    "gender": "性别",
+    "police_no": "警号",
+    "is_party_member": "中共党员",
+    "started_on": "任职起始日期",
+    "parent": "上级单位",
+    "type": "类型",
+    "region_code": "区划代码",
+    "display_name": "姓名",
+    "is_active": "启用",
+    "summary": "反映问题摘要",
+    "content": "反映问题内容",
+    "sensitivity": "密级",
+    "disposition": "处置方式",
+    "handling_unit": "承办单位",
+    "deadline": "时限",
+}
+
+
+@dataclass
+class Field:
+    """One labelled line of an entry's data; depth > 0 for a part of the line above it."""
+
+    label: str
+    key: str  # shown beside the label when the key has no Chinese label of its own
+    value: str
+    depth: int
+
+
+def _label(key: str) -> tuple[str, str]:
+    label = DATA_LABELS.get(key)
+    return (label, "") if label else (key, key)
+
+
+def _scalar(key: str, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    text = str(value)
+    # the audit search's own filters are codes: show them as the list shows them
+    if key == "action":
+        return f"{action_label(text)}（{text}）"
+    if key == "object_type":
+        return f"{object_type_label(text)}（{text}）"
+    if key == "success" and text in ("1", "0"):
+        return "成功" if text == "1" else "失败"
+    return text
+
+
+def data_fields(data: Any, depth: int = 0, key: str = "") -> list[Field]:
+    """An entry's data (any JSON) as labelled lines: a dict line by line, a nested dict or a list
+    of dicts indented under its key, a list of plain values joined with 、."""
+    if not isinstance(data, dict):
+        data = {"data": data} if depth == 0 else {key: data}
+    fields: list[Field] = []
+    for name, value in data.items():
+        label, shown_key = _label(str(name))
+        if isinstance(value, dict) and value:
+            fields.append(Field(label, shown_key, "", depth))
+            fields.extend(data_fields(value, depth + 1, str(name)))
+        elif isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
+            fields.append(Field(label, shown_key, f"{len(value)} 项", depth))
+            for i, part in enumerate(value, 1):
+                fields.append(
+                    Field(f"第{i}项", "", "" if isinstance(part, dict) else _scalar(name, part), depth + 1)
+                )
+                if isinstance(part, dict):
+                    fields.extend(data_fields(part, depth + 2, str(name)))
+        elif isinstance(value, list):
+            fields.append(Field(label, shown_key, "、".join(_scalar(name, v) for v in value) or "—", depth))
+        else:
+            fields.append(Field(label, shown_key, _scalar(str(name), value), depth))
+    return fields
 
 
 def _shown(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, list | dict):
+        return "；".join(
+            f"{f.label}：{f.value}" if f.value else f.label for f in data_fields(value, 1, "value")
+        )
+    return _scalar("", value)
 
 
-def _changes(data: dict[str, Any]) -> list[tuple[str, str, str]] | None:
-    """{"field": [old, new]} (chain.diff's shape) as rows; anything else is left to the JSON."""
+def _changes(data: dict[str, Any]) -> list[tuple[str, str, str, str]] | None:
+    """{"field": [old, new]} (chain.diff's shape) as rows (label, key, old, new); anything else
+    is shown with the other fields."""
     changes = data.get("changes")
     if not isinstance(changes, dict) or not changes:
         return None
     rows = []
     for field, pair in changes.items():
+        label, key = _label(str(field))
         if isinstance(pair, list) and len(pair) == 2:
-            rows.append((field, _shown(pair[0]), _shown(pair[1])))
+            rows.append((label, key, _shown(pair[0]), _shown(pair[1])))
         else:
-            rows.append((field, "", _shown(pair)))
+            rows.append((label, key, "", _shown(pair)))
     return rows
 
 
@@ -192,6 +346,9 @@ def entry_detail(request: HttpRequest, seq: int) -> HttpResponse:
     previous = Entry.objects.filter(seq=seq - 1).values_list("hash", flat=True).first()
     link_ok = entry.prev_hash == previous if seq > 1 else None
     data = entry.data if isinstance(entry.data, dict) else {"data": entry.data}
+    changes = _changes(data)
+    # the changes table and the before/after columns show those keys; the rest are listed below
+    shown_apart = {"before", "after"} | ({"changes"} if changes else set())
     context = {
         "entry": entry,
         "action_label": action_label(entry.action),
@@ -199,10 +356,10 @@ def entry_detail(request: HttpRequest, seq: int) -> HttpResponse:
         "hash_ok": hash_ok,
         "link_ok": link_ok,
         "previous_exists": previous is not None,
-        "changes": _changes(data),
-        "before": _pretty(data["before"]) if "before" in data else None,
-        "after": _pretty(data["after"]) if "after" in data else None,
-        "data": _pretty(entry.data),
+        "changes": changes,
+        "before": data_fields(data["before"], 0, "before") if "before" in data else None,
+        "after": data_fields(data["after"], 0, "after") if "after" in data else None,
+        "fields": data_fields({k: v for k, v in data.items() if k not in shown_apart}),
         "newer": seq + 1 if Entry.objects.filter(seq=seq + 1).exists() else None,
         "older": seq - 1 if previous is not None else None,
     }

@@ -75,11 +75,20 @@ class ListPage:
         return f"{self.count}+" if self.capped else str(self.count)
 
 
+# No list has this many pages; a larger number (page=99999999999999999999) would overflow the
+# database's OFFSET (SQLite: a 64-bit integer) and answer 500 instead of the last page.
+MAX_PAGE = 1_000_000
+
+
 def page_number(raw: str | None) -> int:
-    try:
-        return max(1, int(raw or 1))
-    except ValueError:
+    """The page asked for: a whole number from 1 to MAX_PAGE; anything else (abc, -1, 1.5, empty)
+    is the first page, a larger number MAX_PAGE (page_of then shows the last page)."""
+    text = (raw or "").strip()
+    if not text.isascii() or not text.isdigit():
         return 1
+    if len(text) > len(str(MAX_PAGE)):
+        return MAX_PAGE
+    return min(MAX_PAGE, max(1, int(text)))
 
 
 def page_size(raw: str | None) -> int:
@@ -101,7 +110,9 @@ def page_of(
     fetch: Callable[[int, int, bool], list[Any]] | None = None,
 ) -> ListPage:
     """The requested page of an ordered queryset (select_related/prefetch set by the caller). A
-    page past the end of an exactly counted list shows its last page. plan(capped) wraps the
+    page past the end shows the last page (of a capped list too: the rows are then counted
+    exactly, once, since only such a request needs it); a page number that is not a whole number
+    of at least 1 shows the first. plan(capped) wraps the
     page's own query (clues.filters.page_plan steers PostgreSQL for lists matching many rows);
     count_with() replaces capped_count(queryset) and fetch(offset, limit, capped) the page's
     query where a list knows a cheaper way to the same figure and rows (the clue ledger)."""
@@ -110,10 +121,26 @@ def page_of(
     number = page_number(page)
     if not capped:
         number = min(number, max(1, -(-count // size)))
+    rows = _rows(queryset, number, size, capped, plan, fetch)
+    if capped and not rows and number > 1:
+        # past the end of a list counted only up to the cap: its last page needs the real count
+        total = queryset.order_by().count()
+        number = max(1, -(-total // size))
+        rows = _rows(queryset, number, size, capped, plan, fetch)
+    return ListPage(rows[:size], number, count, capped, len(rows) > size, size)
+
+
+def _rows(
+    queryset: QuerySet,
+    number: int,
+    size: int,
+    capped: bool,
+    plan: Callable[[bool], AbstractContextManager[Any]] | None,
+    fetch: Callable[[int, int, bool], list[Any]] | None,
+) -> list[Any]:
+    """The rows of page number, one beyond its size to know whether a next page exists."""
     offset = (number - 1) * size
     if fetch is not None:
-        rows = fetch(offset, size + 1, capped)
-    else:
-        with plan(capped) if plan is not None else nullcontext():
-            rows = list(queryset[offset : offset + size + 1])
-    return ListPage(rows[:size], number, count, capped, len(rows) > size, size)
+        return fetch(offset, size + 1, capped)
+    with plan(capped) if plan is not None else nullcontext():
+        return list(queryset[offset : offset + size + 1])
