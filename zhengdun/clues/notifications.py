@@ -1,5 +1,6 @@
-"""Writes on a user's own reminders (clues.models.Notification). Raising them is
-clues.deadlines.scan's job; here a user marks what they have read."""
+"""A user's reminders (clues.models.Notification): raised by clues.deadlines.scan (临期, 逾期) and
+by clues.notify_events from the clue timeline (交办, 待审批, 审批结果, 退回); here a user marks
+what they have read, and link_for says which page a reminder opens."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from zhengdun.clues import notify_events  # connects the timeline receiver
 from zhengdun.clues.models import Notification
+
+link_for = notify_events.link_for
 
 
 def mark_read(actor: Any, notes: QuerySet[Notification]) -> int:

@@ -86,14 +86,15 @@ def _ledger(client, user, q: str) -> str:
 
 @pytest.mark.django_db
 def test_the_ledger_finds_by_number_within_scope_and_marks_it(client, city):
-    make(city, "370211202400040", external="W-2024-1", unit=city.court_a)
+    clue = make(city, "370211202400040", external="W-2024-1", unit=city.court_a)
     body = _ledger(client, city.office_handler, "370211202400040")
     assert "<mark>370211202400040</mark>" in body
     body = _ledger(client, city.office_handler, "W-2024-1")
-    assert "370211202400040" in body
+    assert ">370211202400040</a>" in body
     client.logout()
     # a handler in the other county does not see the clue, whatever its number
-    assert "370211202400040" not in _ledger(client, city.handler_b, "370211202400040")
+    body = _ledger(client, city.handler_b, "370211202400040")
+    assert "<mark>370211202400040</mark>" not in body and "/clues/" + str(clue.pk) + "/" not in body
 
 
 @pytest.mark.django_db

@@ -152,7 +152,8 @@ def _lines(rows: list[Clue], today: dt.date, query: str = "") -> list[SafeString
     of a 全文检索 query marked (<mark>) in the number, subjects and summary."""
     terms = search.query_terms(query) if query else []
     if query and search.number_condition(query) is not None:
-        terms = [*terms, query.strip()]
+        # a number is marked whole, not digit by digit as its segments would be
+        terms = [query.strip()]
 
     def marked(text: str) -> SafeString | str:
         return search.highlight(text, terms) if terms else text
@@ -335,6 +336,10 @@ def person_search(request: HttpRequest) -> HttpResponse:
 # --- notifications ---------------------------------------------------------------------------
 
 
+# badge colours of the reminder kinds (DESIGN.md: red 逾期, yellow 临期; events blue)
+NOTE_COLOURS = {Notification.Kind.OVERDUE: "red", Notification.Kind.NEAR_DUE: "yellow"}
+
+
 def _my_notifications(user: Any) -> QuerySet[Notification]:
     # a reminder about a clue the user may no longer see (reassigned, recused, 重要) is hidden
     visible = permissions.scope(user, "clues.view", Clue.objects.all())
@@ -350,6 +355,9 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     if show == "unread":
         notes = notes.filter(read_at__isnull=True)
     page = notes_page(notes, request.GET.get("page"))
+    for note in page.rows:
+        note.link = notifications.link_for(note)
+        note.colour = NOTE_COLOURS.get(note.kind, "blue")
     context = {"page": page, "unread": unread, "show": show}
     return render(request, "clues/notifications.html", context)
 
