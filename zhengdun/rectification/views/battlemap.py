@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.http import content_disposition_header
@@ -239,11 +239,3 @@ def export(request: HttpRequest) -> HttpResponse:
     )
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-urlpatterns = [
-    path("battlemap/", matrix, name="battlemap"),
-    path("battlemap/gantt/", gantt, name="battlemap_gantt"),
-    path("battlemap/ranking/", ranking, name="battlemap_ranking"),
-    path("battlemap/export.xlsx", export, name="battlemap_export"),
-]
