@@ -45,7 +45,7 @@ class Reach:
         return [self.county] if self.county else self.counties
 
 
-def _reach(request: HttpRequest, filters: schemas.MapFilters, schema: Any) -> Reach:
+def _reach(request: HttpRequest, filters: schemas.RectMapFilters, schema: Any) -> Reach:
     """The caller's filters resolved against what they may see, as the pages resolve them."""
     refuse_unknown_params(request, schema)
     user = actor(request)
@@ -93,15 +93,15 @@ def _chip(i: bm.Item) -> dict[str, Any]:
 
 @router.get(
     "/battlemap/matrix",
-    response={200: schemas.MatrixOut, **RESPONSES},
+    response={200: schemas.RectMatrixOut, **RESPONSES},
     summary="作战图",
     description=(
         "责任单位（按县区分组）× 问题类别：每格是该单位该类别的问题（最紧急的在前）及按标记的计数；"
         "图例按标记计数。标记为整改状态，未办结且临近整改时限的问题标记为 near（临期）。"
     ),
 )
-def matrix(request: HttpRequest, filters: Query[schemas.MapFilters]) -> Any:
-    reach = _reach(request, filters, schemas.MapFilters)
+def matrix(request: HttpRequest, filters: Query[schemas.RectMapFilters]) -> Any:
+    reach = _reach(request, filters, schemas.RectMapFilters)
     items = bm.load(reach.problems, reach.today)
     cols = [reach.category] if reach.category else bm.columns(items, reach.every_category)
     the_matrix = bm.matrix(items, cols, reach.counties)
@@ -136,15 +136,15 @@ def matrix(request: HttpRequest, filters: Query[schemas.MapFilters]) -> Any:
 
 @router.get(
     "/battlemap/gantt",
-    response={200: schemas.GanttOut, 404: ErrorOut, **RESPONSES},
+    response={200: schemas.RectGanttOut, 404: ErrorOut, **RESPONSES},
     summary="甘特图",
     description=(
         "一个单位各问题的工期计划：节点的起止日期与状态、整改时限和今天。unit 缺省为范围内有问题的第一个单位；"
         "不在查看范围内的单位返回404。"
     ),
 )
-def gantt(request: HttpRequest, filters: Query[schemas.GanttFilters]) -> Any:
-    reach = _reach(request, filters, schemas.GanttFilters)
+def gantt(request: HttpRequest, filters: Query[schemas.RectGanttFilters]) -> Any:
+    reach = _reach(request, filters, schemas.RectGanttFilters)
     units = bm.units_with_problems(reach.problems)
     choices = bm.unit_choices(units, reach.counties)
     ordered = [(pk, name) for _, options in choices for pk, name in options]
@@ -210,12 +210,12 @@ def _standing(s: bm.Standing) -> dict[str, Any]:
 
 @router.get(
     "/battlemap/ranking",
-    response={200: schemas.RankingOut, **RESPONSES},
+    response={200: schemas.RectRankingOut, **RESPONSES},
     summary="县区排名",
     description="各县区按销号率、再按按期完成率排名（相同的并列）；没有问题的县区不排名。市直单位单列，不参与排名。",
 )
-def ranking(request: HttpRequest, filters: Query[schemas.MapFilters]) -> Any:
-    reach = _reach(request, filters, schemas.MapFilters)
+def ranking(request: HttpRequest, filters: Query[schemas.RectMapFilters]) -> Any:
+    reach = _reach(request, filters, schemas.RectMapFilters)
     items = bm.load(reach.problems, reach.today)
     result = bm.ranking(items, reach.ranked_counties, reach.today)
     return {

@@ -22,7 +22,7 @@ router = Router(tags=["对账销号"])
 
 ProblemId = path_id("问题ID")
 RESPONSES: dict[int, Any] = {
-    200: schemas.ProblemDetail,
+    200: schemas.RectProblemDetail,
     403: ErrorOut,
     404: ErrorOut,
     409: ErrorOut,
@@ -43,7 +43,7 @@ RESPONSES: dict[int, Any] = {
 def close_off(
     request: HttpRequest,
     problem_id: ProblemId,
-    payload: Form[schemas.CloseOffForm],
+    payload: Form[schemas.RectCloseOffForm],
     files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ) -> Any:
     user = actor(request)
@@ -72,7 +72,7 @@ def close_off(
         "销号记录保留。未销号的问题返回409；问题已被他人修改返回409。成功时返回问题详情。"
     ),
 )
-def reopen(request: HttpRequest, problem_id: ProblemId, payload: schemas.ReopenIn) -> Any:
+def reopen(request: HttpRequest, problem_id: ProblemId, payload: schemas.RectReopenIn) -> Any:
     user = actor(request)
     problem = load_problem(user, problem_id)
     require_on(user, "rectification.reopen", problem, "您没有重新启动该问题整改的权限")

@@ -106,16 +106,16 @@ def _problems(user: Any, ids: list[int], field: str = "problem_ids", source: str
 
 @router.get(
     "/institutions",
-    response={200: schemas.InstitutionListOut, 403: ErrorOut, **COMMON_RESPONSES},
+    response={200: schemas.RectInstitutionListOut, 403: ErrorOut, **COMMON_RESPONSES},
     summary="制度成果（建章立制）",
     description=(
         "当前用户可查看的制度成果：制定单位在查看范围内，或针对查看范围内的问题。检索制度名称、文号、适用范围；"
         "筛选与页面相同，不支持的筛选条件返回422。分页用 limit/offset。"
     ),
 )
-def list_institutions(request: HttpRequest, filters: Query[schemas.InstitutionFilters]) -> Any:
+def list_institutions(request: HttpRequest, filters: Query[schemas.RectInstitutionFilters]) -> Any:
     user = actor(request)
-    refuse_unknown_params(request, schemas.InstitutionFilters)
+    refuse_unknown_params(request, schemas.RectInstitutionFilters)
     permissions.require(user, VIEW)
     if filters.issued_from and filters.issued_to and filters.issued_from > filters.issued_to:
         raise field_error("issued_to", "印发日期的结束日期不能早于开始日期", "query")
@@ -136,7 +136,7 @@ def list_institutions(request: HttpRequest, filters: Query[schemas.InstitutionFi
 
 @router.get(
     "/institutions/{institution_id}",
-    response={200: schemas.InstitutionOut, 404: ErrorOut, **COMMON_RESPONSES},
+    response={200: schemas.RectInstitutionOut, 404: ErrorOut, **COMMON_RESPONSES},
     summary="制度详情",
 )
 def get_institution(request: HttpRequest, institution_id: InstitutionId) -> Any:
@@ -147,7 +147,7 @@ def get_institution(request: HttpRequest, institution_id: InstitutionId) -> Any:
 
 @router.post(
     "/institutions",
-    response={201: schemas.InstitutionOut, **RESPONSES},
+    response={201: schemas.RectInstitutionOut, **RESPONSES},
     summary="登记制度",
     description=(
         "multipart/form-data：title、doc_number、issuing_unit_id、issued_on（不晚于今天）、scope、problem_ids"
@@ -156,7 +156,7 @@ def get_institution(request: HttpRequest, institution_id: InstitutionId) -> Any:
 )
 def register(
     request: HttpRequest,
-    payload: Form[schemas.InstitutionForm],
+    payload: Form[schemas.RectInstitutionForm],
     files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ) -> Any:
     user = actor(request)
@@ -172,11 +172,11 @@ def register(
 
 @router.put(
     "/institutions/{institution_id}/problems",
-    response={200: schemas.InstitutionOut, **RESPONSES},
+    response={200: schemas.RectInstitutionOut, **RESPONSES},
     summary="设置针对的问题",
     description="整体替换制度针对的问题（须为您可查看的问题）；您看不到的已有关联保持不变。",
 )
-def link(request: HttpRequest, institution_id: InstitutionId, payload: schemas.LinkIn) -> Any:
+def link(request: HttpRequest, institution_id: InstitutionId, payload: schemas.RectLinkIn) -> Any:
     user = actor(request)
     row = permissions.get_for_user(user, VIEW, INSTITUTIONS, pk=institution_id)
     if not permissions.has_permission(user, "rectification.institutions", row.issuing_unit):

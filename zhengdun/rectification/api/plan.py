@@ -29,14 +29,14 @@ RESPONSES: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, **BODY
 
 @router.post(
     "/problems/{problem_id}/plan",
-    response={200: schemas.PlanOut, **RESPONSES},
+    response={200: schemas.RectPlanOut, **RESPONSES},
     summary="调整节点工期",
     description=(
         "修改若干节点的工期（按 position），从整改时限重新倒排并记录各节点的移动；工期不足时标记，不拒绝。"
         "须提交问题的 version（已被他人修改时返回409）和调整原因。已销号的问题返回422。"
     ),
 )
-def change_plan(request: HttpRequest, problem_id: ProblemId, payload: schemas.PlanIn) -> Any:
+def change_plan(request: HttpRequest, problem_id: ProblemId, payload: schemas.RectPlanIn) -> Any:
     user = actor(request)
     problem = load_problem(user, problem_id)
     require_on(user, "rectification.register", problem, "您没有修改该问题的权限")
@@ -58,11 +58,13 @@ def change_plan(request: HttpRequest, problem_id: ProblemId, payload: schemas.Pl
 
 @router.post(
     "/milestones/{milestone_id}/done",
-    response={200: schemas.ProblemDetail, **RESPONSES},
+    response={200: schemas.RectProblemDetail, **RESPONSES},
     summary="标记节点完成",
     description="以实际完成日期（不晚于今天）标记工期节点完成；已标记的节点返回409。成功时返回问题详情。",
 )
-def milestone_done(request: HttpRequest, milestone_id: MilestoneId, payload: schemas.MilestoneDoneIn) -> Any:
+def milestone_done(
+    request: HttpRequest, milestone_id: MilestoneId, payload: schemas.RectMilestoneDoneIn
+) -> Any:
     user = actor(request)
     milestone = load_milestone(user, milestone_id)
     require_on(user, "rectification.report", milestone.problem, "您没有报告该问题整改进展的权限")

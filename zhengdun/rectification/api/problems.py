@@ -86,7 +86,7 @@ WUDING = (
     "deadline",
 )
 DETAIL_RESPONSES: dict[int, Any] = {
-    200: schemas.ProblemDetail,
+    200: schemas.RectProblemDetail,
     403: ErrorOut,
     404: ErrorOut,
     409: ErrorOut,
@@ -344,7 +344,7 @@ def visible_unit(user: Any, unit_id: int, field: str = "unit") -> Unit:
 
 @router.get(
     "/reference",
-    response={200: schemas.ReferenceOut, **COMMON_RESPONSES},
+    response={200: schemas.RectReferenceOut, **COMMON_RESPONSES},
     summary="代码表",
     description="整改状态、时限预警、问题来源、问题类别、重新整改原因类别、排序方式和甘特图节点状态的代码与中文名称。",
 )
@@ -370,16 +370,16 @@ def reference(request: HttpRequest) -> Any:
 
 @router.get(
     "/problems",
-    response={200: schemas.ProblemListOut, 403: ErrorOut, **COMMON_RESPONSES},
+    response={200: schemas.RectProblemListOut, 403: ErrorOut, **COMMON_RESPONSES},
     summary="问题清单",
     description=(
         "当前用户可查看的问题，筛选条件与问题清单页面相同（同一实现）；不支持的筛选条件返回422。"
         "分页用 limit/offset；count 精确到计数上限（ZHENGDUN_LIST_COUNT_CAP），超过时 count_capped 为 true。"
     ),
 )
-def list_problems(request: HttpRequest, filters: Query[schemas.ProblemFilters]) -> Any:
+def list_problems(request: HttpRequest, filters: Query[schemas.RectProblemFilters]) -> Any:
     user = actor(request)
-    refuse_unknown_params(request, schemas.ProblemFilters)
+    refuse_unknown_params(request, schemas.RectProblemFilters)
     permissions.require(user, "rectification.view")
     params: dict[str, Any] = {}
     if filters.unit is not None:
@@ -404,7 +404,7 @@ def list_problems(request: HttpRequest, filters: Query[schemas.ProblemFilters]) 
 
 @router.get(
     "/problems/{problem_id}",
-    response={200: schemas.ProblemDetail, 404: ErrorOut, **COMMON_RESPONSES},
+    response={200: schemas.RectProblemDetail, 404: ErrorOut, **COMMON_RESPONSES},
     url_name="rect_problem",
     summary="问题详情",
     description=(
@@ -417,7 +417,7 @@ def get_problem(request: HttpRequest, problem_id: ProblemId) -> Any:
     return detail(user, load_problem(user, problem_id).pk)
 
 
-def _origin(user: Any, payload: schemas.ProblemIn) -> tuple[Clue | None, Any]:
+def _origin(user: Any, payload: schemas.RectProblemIn) -> tuple[Clue | None, Any]:
     """The clue subject or self-report item the problem is made from, checked as the page does."""
     if payload.source_subject_id is not None and payload.source_item_id is not None:
         raise field_error("source_item_id", "来源被反映人与来源自查事项只能填写一项")
@@ -444,14 +444,14 @@ def _origin(user: Any, payload: schemas.ProblemIn) -> tuple[Clue | None, Any]:
 
 @router.post(
     "/problems",
-    response={201: schemas.ProblemDetail, 403: ErrorOut, **BODY_RESPONSES},
+    response={201: schemas.RectProblemDetail, 403: ErrorOut, **BODY_RESPONSES},
     summary="登记问题",
     description=(
         "按五定登记问题并自动编号，按工期模板从整改时限倒排节点（工期不足时标记，不拒绝）。"
         "可由核查属实的线索被反映人（source_subject_id）或已提交的自查事项（source_item_id）生成，双向关联。"
     ),
 )
-def register(request: HttpRequest, payload: schemas.ProblemIn) -> Any:
+def register(request: HttpRequest, payload: schemas.RectProblemIn) -> Any:
     user = actor(request)
     if not permissions.has_permission(user, "rectification.register"):
         raise PermissionDenied("您没有登记问题的权限")
@@ -482,7 +482,7 @@ def register(request: HttpRequest, payload: schemas.ProblemIn) -> Any:
         "调整整改时限须说明原因（reason），工期计划随之重新倒排并记录各节点的移动。已销号的问题不能修改（422）。"
     ),
 )
-def update(request: HttpRequest, problem_id: ProblemId, payload: schemas.ProblemPatch) -> Any:
+def update(request: HttpRequest, problem_id: ProblemId, payload: schemas.RectProblemPatch) -> Any:
     user = actor(request)
     problem = load_problem(user, problem_id)
     require_on(user, "rectification.register", problem, "您没有修改该问题的权限")

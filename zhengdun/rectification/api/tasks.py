@@ -38,14 +38,14 @@ FILE_TYPES = sorted(set(stored_files.ALLOWED.values()))
 
 @router.post(
     "/problems/{problem_id}/tasks",
-    response={201: schemas.ProblemDetail, **RESPONSES},
+    response={201: schemas.RectProblemDetail, **RESPONSES},
     summary="添加任务",
     description=(
         "在本轮任务清单中添加任务：任务责任人从名册选择，完成时限晚于今天且不晚于问题的整改时限，权重1–100。"
         "已销号的问题返回422。成功时返回问题详情。"
     ),
 )
-def add_task(request: HttpRequest, problem_id: ProblemId, payload: schemas.TaskIn) -> Any:
+def add_task(request: HttpRequest, problem_id: ProblemId, payload: schemas.RectTaskIn) -> Any:
     user = actor(request)
     problem = load_problem(user, problem_id)
     require_on(user, "rectification.register", problem, "您没有修改该问题的权限")
@@ -64,7 +64,7 @@ def add_task(request: HttpRequest, problem_id: ProblemId, payload: schemas.TaskI
 
 @router.post(
     "/tasks/{task_id}/reports",
-    response={201: schemas.ProblemDetail, **RESPONSES},
+    response={201: schemas.RectProblemDetail, **RESPONSES},
     summary="报告进展",
     description=(
         "multipart/form-data：percent（0–100）、narrative、reason（进度低于上次时必填）、version，"
@@ -75,7 +75,7 @@ def add_task(request: HttpRequest, problem_id: ProblemId, payload: schemas.TaskI
 def report_progress(
     request: HttpRequest,
     task_id: TaskId,
-    payload: Form[schemas.ReportForm],
+    payload: Form[schemas.RectReportForm],
     files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ) -> Any:
     user = actor(request)

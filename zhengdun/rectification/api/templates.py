@@ -47,7 +47,7 @@ def _out(t: MilestoneTemplate) -> dict[str, Any]:
     }
 
 
-def _save(request: HttpRequest, template: MilestoneTemplate | None, payload: schemas.TemplateIn) -> Any:
+def _save(request: HttpRequest, template: MilestoneTemplate | None, payload: schemas.RectTemplateIn) -> Any:
     user = actor(request)
     category = category_by_code(payload.category).pk if payload.category else None
     with as_422():
@@ -64,7 +64,7 @@ def _save(request: HttpRequest, template: MilestoneTemplate | None, payload: sch
 
 @router.get(
     "/templates",
-    response={200: list[schemas.TemplateOut], 403: ErrorOut, **COMMON_RESPONSES},
+    response={200: list[schemas.RectTemplateOut], 403: ErrorOut, **COMMON_RESPONSES},
     summary="工期模板",
     description="各问题类别的工期模板（节点与工期）；没有专用模板的类别使用默认模板。仅教育整顿办。",
 )
@@ -75,25 +75,25 @@ def list_templates(request: HttpRequest) -> Any:
 
 @router.post(
     "/templates",
-    response={201: schemas.TemplateOut, **RESPONSES},
+    response={201: schemas.RectTemplateOut, **RESPONSES},
     summary="新建工期模板",
     description="为一个问题类别（或作为默认）新建模板；该类别已有模板时返回422。仅教育整顿办。",
 )
-def create_template(request: HttpRequest, payload: schemas.TemplateIn) -> Any:
+def create_template(request: HttpRequest, payload: schemas.RectTemplateIn) -> Any:
     permissions.require(actor(request), CONFIGURE)
     return Reply(201, _save(request, None, payload))
 
 
 @router.put(
     "/templates/{template_id}",
-    response={200: schemas.TemplateOut, **RESPONSES},
+    response={200: schemas.RectTemplateOut, **RESPONSES},
     summary="修改工期模板",
     description=(
         "整体替换模板名称、适用类别和节点；须提交读取时的 version，已被他人修改时返回409。"
         "已制定的工期计划不受影响，新登记的问题按新模板倒排。仅教育整顿办。"
     ),
 )
-def update_template(request: HttpRequest, template_id: TemplateId, payload: schemas.TemplatePatch) -> Any:
+def update_template(request: HttpRequest, template_id: TemplateId, payload: schemas.RectTemplatePatch) -> Any:
     permissions.require(actor(request), CONFIGURE)
     template = MilestoneTemplate.objects.filter(pk=template_id).first()
     if template is None:
