@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -10,8 +11,38 @@ from django.urls import get_script_prefix, reverse
 from zhengdun.accounts import permissions
 from zhengdun.accounts.roles import Role
 
-# (group title, [(label, url name, permission or None for any signed-in user)])
-NAVIGATION: list[tuple[str, list[tuple[str, str, str | None]]]] = [
+# The roles whose work the API serves (docs/decisions.md, "接口令牌"): 干警 file their own
+# self-report on the pages and the 审计管理员's audit log has no API, so neither sees the entry.
+API_ROLES = frozenset(
+    {
+        Role.OFFICE_HANDLER,
+        Role.LEADER,
+        Role.UNIT_HANDLER,
+        Role.INSPECTOR,
+        Role.SYSTEM_ADMIN,
+        Role.SECURITY_ADMIN,
+    }
+)
+
+
+def uses_api(user: Any) -> bool:
+    """Whether the menu offers 接口令牌 to the user: one of API_ROLES."""
+    return bool(permissions.roles_of(user) & API_ROLES)
+
+
+def may_edit_calendar(user: Any) -> bool:
+    """The 工作日历 page's own rule (core.actions.may_edit_calendar): a city-wide grant."""
+    from zhengdun.core.actions import may_edit_calendar as rule
+
+    return rule(user)
+
+
+# who sees an entry: a permission code held on any unit, a rule of its own, or None for any
+# signed-in user
+Visibility = str | Callable[[Any], bool] | None
+
+# (group title, [(label, url name, visibility)])
+NAVIGATION: list[tuple[str, list[tuple[str, str, Visibility]]]] = [
     ("工作台", [("首页", "core:home", None)]),
     (
         "线索办理",
@@ -19,6 +50,7 @@ NAVIGATION: list[tuple[str, list[tuple[str, str, str | None]]]] = [
             ("线索台账", "clues:list", "clues.view"),
             ("登记线索", "clues:register", "clues.register"),
             ("我的提醒", "clues:notifications", None),
+            ("基础设置", "clues:settings", "clues.configure"),
         ],
     ),
     (
@@ -50,7 +82,8 @@ NAVIGATION: list[tuple[str, list[tuple[str, str, str | None]]]] = [
         [
             ("用户与授权", "accounts:user_list", "accounts.view_users"),
             ("用户与授权", "accounts:user_list", "accounts.manage_users"),
-            ("接口令牌", "accounts:token_list", None),
+            ("工作日历", "core:calendar", may_edit_calendar),
+            ("接口令牌", "accounts:token_list", uses_api),
         ],
     ),
     ("安全审计", [("审计日志", "audit:entry_list", "audit.view")]),
@@ -64,13 +97,21 @@ def _url(name: str, prefix: str) -> str:
     return reverse(name)
 
 
+def _visible(user: Any, rule: Visibility) -> bool:
+    if rule is None:
+        return True
+    if isinstance(rule, str):
+        return permissions.has_permission(user, rule)
+    return rule(user)
+
+
 def _nav(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     groups = []
     for title, items in NAVIGATION:
         shown, seen = [], set()
         for label, name, perm in items:
-            if name in seen or (perm and not permissions.has_permission(user, perm)):
+            if name in seen or not _visible(user, perm):
                 continue
             seen.add(name)
             url = _url(name, get_script_prefix())
