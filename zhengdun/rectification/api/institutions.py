@@ -30,13 +30,11 @@ from zhengdun.rectification import actions
 from zhengdun.rectification.api import schemas
 from zhengdun.rectification.api._shared import VIEW, as_422, ref, user_ref, visible_problems
 from zhengdun.rectification.api.problems import category_by_code, file_out, visible_unit
+
+# the registry's filter: one function for the page, its export and the API
+from zhengdun.rectification.filters import filter_institutions
 from zhengdun.rectification.models import Institution, InstitutionDocument, Problem
 from zhengdun.rectification.status import ProblemStatus, annotate_status
-
-try:  # the registry's filter, one function for the page, its export and the API
-    from zhengdun.rectification.filters import filter_institutions
-except ImportError:
-    from zhengdun.rectification.views.registry import filter_institutions
 
 router = Router(tags=["建章立制"])
 

@@ -38,6 +38,9 @@ from zhengdun.rectification.api._shared import (
     user_ref,
     visible_problems,
 )
+
+# the list's filters: one function for the page, the export, the home cards and the API
+from zhengdun.rectification.filters import SORTS, filter_problems
 from zhengdun.rectification.models import (
     CloseOff,
     Evidence,
@@ -48,11 +51,6 @@ from zhengdun.rectification.models import (
     Task,
 )
 from zhengdun.rectification.status import COLOURS, ProblemStatus, is_near
-
-try:  # the list's filters, one function for the page, the export, the home cards and the API
-    from zhengdun.rectification.filters import SORTS, filter_problems
-except ImportError:  # before views/problems.py was split
-    from zhengdun.rectification.views.problems import SORTS, filter_problems
 
 router = Router(tags=["整改问题清单"])
 
