@@ -6,7 +6,8 @@ a day (`today`). The pages and the xlsx export draw these; nothing here filters 
     matrix(items, columns, counties) units × categories, problems as status chips, the legend
     gantt(problems, unit_id, today)  one unit's plans: milestones as bars, deadlines, today's line
     ranking(items, counties, today)  县区排名 by 销号率, then 按期完成率
-    workbook(...)                    the three sheets of the export (作战图, 县区排名, 问题清单)
+
+The xlsx workbook that draws them is battlemap_export.
 
 The number of queries does not depend on the number of problems: load() is one query, gantt()
 two (problems, then milestones), the rest work on what load() returned.
@@ -20,11 +21,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import io
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -498,262 +498,12 @@ def gantt(problems: QuerySet[Problem], unit_id: int, today: dt.date) -> Gantt:
     return Gantt(start, end, scale, _ticks(start, end, scale, x), today, x(today), plans)
 
 
-# --- 县区排名 ----------------------------------------------------------------------------------
-
-
-def percent(part: int, whole: int) -> str:
-    """part/whole as a percentage with one decimal, rounded half up ("—" when whole is 0)."""
-    if not whole:
-        return "—"
-    value = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return f"{value}%"
-
-
-@dataclass
-class Standing:
-    """One county's figures. Every count is of problems in the caller's scope and filters.
-
-    销号率 (completion rate) = 已销号 / 问题总数.
-
-    按期完成率 (on-time rate) = 按期完成 / 应完成, where
-      应完成 (due) = problems whose 整改时限 has passed (deadline before today) or that are
-                     finished — every task at 100% (待验收) or closed off (已销号), whatever the date;
-      按期完成 (on time) = finished problems whose completion date (the day the last task reached
-                     100%, else the 销号日期) is on or before the 整改时限.
-    A problem still open before its deadline is in neither. Deadlines are the current ones (after a
-    reopening, the new round's).
-
-    逾期, 反弹: problems with that status today (as on the map, so the figures add up with it).
-    """
-
-    county: Unit | None
-    total: int = 0
-    closed: int = 0
-    due: int = 0
-    on_time: int = 0
-    overdue: int = 0
-    relapsed: int = 0
-    rank: int | None = None
-
-    @property
-    def name(self) -> str:
-        return self.county.name if self.county else CITY_GROUP
-
-    @property
-    def completion(self) -> Decimal | None:
-        return Decimal(self.closed) / self.total if self.total else None
-
-    @property
-    def punctuality(self) -> Decimal | None:
-        return Decimal(self.on_time) / self.due if self.due else None
-
-    @property
-    def completion_pct(self) -> str:
-        return percent(self.closed, self.total)
-
-    @property
-    def on_time_pct(self) -> str:
-        return percent(self.on_time, self.due)
-
-    @property
-    def bar(self) -> str:
-        """The completion rate as a width for a CSS bar."""
-        return _pct(float(self.completion or 0) * 100)
-
-    def add(self, item: Item, today: dt.date) -> None:
-        self.total += 1
-        self.closed += item.status == ProblemStatus.CLOSED
-        if item.finished or item.deadline < today:
-            self.due += 1
-        finished_on = item.finished_on
-        if item.finished and finished_on is not None and finished_on <= item.deadline:
-            self.on_time += 1
-        self.overdue += item.status == ProblemStatus.OVERDUE
-        self.relapsed += item.status == ProblemStatus.RELAPSED
-
-
-@dataclass
-class Ranking:
-    counties: list[Standing]  # ranked; counties without problems last, without a rank
-    city: Standing  # the city's own units: shown, not ranked
-    total: Standing
-
-
-def _key(s: Standing) -> tuple[Decimal, Decimal]:
-    missing = Decimal(-1)
-    return (
-        s.completion if s.completion is not None else missing,
-        s.punctuality if s.punctuality is not None else missing,
-    )
-
-
-def ranking(items: Iterable[Item], counties: Sequence[Unit], today: dt.date) -> Ranking:
-    """县区排名: per county, ranked by 销号率 then 按期完成率 (higher first); equal figures share a
-    rank (1, 1, 3); a county without problems has no rate and no rank."""
-    by_path = {c.path: c for c in counties}
-    rows = {c.pk: Standing(c) for c in counties}
-    city, total = Standing(None), Standing(None)
-    for item in items:
-        county = county_of(item.unit_path, by_path)
-        (rows[county.pk] if county else city).add(item, today)
-        total.add(item, today)
-    order = {c.pk: i for i, c in enumerate(sorted(counties, key=lambda c: (c.sort_order, c.path)))}
-    ranked = sorted(rows.values(), key=lambda s: order[s.county.pk])  # type: ignore[union-attr]
-    ranked.sort(key=_key, reverse=True)
-    ranked.sort(key=lambda s: s.total == 0)
-    previous: tuple[Decimal, Decimal] | None = None
-    for position, row in enumerate(ranked, start=1):
-        if row.total == 0:
-            continue
-        key = _key(row)
-        row.rank = position if key != previous else ranked[position - 2].rank
-        previous = key
-    return Ranking(ranked, city, total)
-
-
-# --- the xlsx export -----------------------------------------------------------------------------
-
-# fills and font colours of the marks in the workbook (the page's palette, from app.css)
-XLSX_COLOURS = {
-    "red": ("#FDECEA", "#C62828"),
-    "orange": ("#FDEBD8", "#B54708"),
-    "yellow": ("#FFF4D6", "#8A6100"),
-    "grey": ("#ECEFF1", "#5F6368"),
-    "blue": ("#E8F0FE", "#1456B8"),
-    "teal": ("#DDF3F0", "#0B6E63"),
-    "green": ("#E6F4EA", "#1B7D3A"),
-}
-
-ITEM_HEADERS = (
-    "问题编号",
-    "问题名称",
-    "问题类别",
-    "责任单位",
-    "所属县区",
-    "责任领导",
-    "责任人",
-    "整改时限",
-    "整改进度（%）",
-    "整改状态",
-    "临期/逾期",
+# 县区排名 lives in its own module; its names are part of this one's (the pages, the export and the
+# API read every figure of the battle map from here). Imported last: it builds on Item above.
+from zhengdun.rectification.battlemap_ranking import (  # noqa: E402, F401 - re-exported
+    ON_TIME_NOTE,
+    Ranking,
+    Standing,
+    percent,
+    ranking,
 )
-RANKING_HEADERS = ("排名", "县区", "问题总数", "已销号", "销号率", "按期完成率", "逾期", "反弹")
-ON_TIME_NOTE = (
-    "按期完成率 = 按期完成的问题数 ÷ 应完成的问题数。应完成：整改时限已过或已整改完成（待验收、已销号）的问题；"
-    "按期完成：整改完成日期（无则销号日期）不晚于整改时限的问题。销号率 = 已销号 ÷ 问题总数。"
-)
-
-
-def workbook(
-    the_matrix: Matrix,
-    the_ranking: Ranking,
-    items: Sequence[Item],
-    counties: Sequence[Unit],
-    *,
-    today: dt.date,
-    scope: str,
-) -> bytes:
-    """The battle map as an xlsx file: 作战图 (the matrix, a cell per unit and category listing
-    its problems with their status words, filled with the colour of the most urgent), 县区排名 and
-    问题清单 (one row per problem). `scope` describes the filters, printed in each sheet's title."""
-    import xlsxwriter
-
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "default_date_format": "yyyy-mm-dd"})
-    base = {"font_name": "Microsoft YaHei", "font_size": 10, "valign": "top", "border": 1}
-    title = book.add_format({"font_name": "Microsoft YaHei", "bold": True, "font_size": 14})
-    note = book.add_format({"font_name": "Microsoft YaHei", "font_size": 9, "font_color": "#646A73"})
-    head = book.add_format({**base, "bold": True, "bg_color": "#F0F2F5", "text_wrap": True})
-    plain = book.add_format({**base, "text_wrap": True})
-    group = book.add_format({**base, "bold": True, "bg_color": "#F7F8FA"})
-    day = book.add_format({**base, "num_format": "yyyy-mm-dd"})
-    number = book.add_format({**base, "num_format": "0.0"})
-    share = book.add_format({**base, "num_format": "0.0%"})
-    filled = {
-        key: book.add_format({**base, "text_wrap": True, "bg_color": bg, "font_color": fg})
-        for key, (bg, fg) in XLSX_COLOURS.items()
-    }
-    heading = f"挂图作战（{scope}，截至{today.isoformat()}）"
-
-    sheet = book.add_worksheet("作战图")
-    sheet.write(0, 0, heading, title)
-    legend = "；".join(f"{m.label}{n}项" for m, n in the_matrix.legend)
-    sheet.write(1, 0, f"共{the_matrix.total}项：{legend}。单元格底色为该格最需关注的状态。", note)
-    headers = ["县区", "责任单位", *(c.name for c in the_matrix.columns), "合计"]
-    sheet.write_row(3, 0, headers, head)
-    sheet.set_column(0, 0, 12)
-    sheet.set_column(1, 1, 22)
-    sheet.set_column(2, 1 + len(the_matrix.columns), 24)
-    sheet.set_column(2 + len(the_matrix.columns), 2 + len(the_matrix.columns), 12)
-    r = 4
-    for g in the_matrix.groups:
-        for row in g.rows:
-            sheet.write(r, 0, g.name, group)
-            sheet.write(r, 1, row.unit, plain)
-            for col, cell in enumerate(row.cells, start=2):
-                if not cell:
-                    sheet.write_blank(r, col, None, plain)
-                    continue
-                text = "\n".join(f"{i.number} {i.mark.label}" for i in cell)
-                sheet.write(r, col, text, filled[cell[0].mark.colour])
-            summary = f"{row.total}项" + (f"（逾期{row.overdue}项）" if row.overdue else "")
-            sheet.write(r, 2 + len(row.cells), summary, plain)
-            r += 1
-    sheet.freeze_panes(4, 2)
-
-    sheet = book.add_worksheet("县区排名")
-    sheet.write(0, 0, f"县区排名（{scope}，截至{today.isoformat()}）", title)
-    sheet.write(1, 0, ON_TIME_NOTE, note)
-    sheet.write_row(3, 0, RANKING_HEADERS, head)
-    sheet.set_column(0, 0, 6)
-    sheet.set_column(1, 1, 16)
-    sheet.set_column(2, 7, 11)
-    r = 4
-    for s in [*the_ranking.counties, the_ranking.city, the_ranking.total]:
-        if s is the_ranking.city and not s.total:
-            continue
-        if s is the_ranking.total:
-            label, rank = "合计", "—"
-        else:
-            label, rank = s.name, (s.rank if s.rank is not None else "—")
-        sheet.write(r, 0, rank, plain)
-        sheet.write(r, 1, label, plain)
-        sheet.write_number(r, 2, s.total, plain)
-        sheet.write_number(r, 3, s.closed, plain)
-        for col, value in ((4, s.completion), (5, s.punctuality)):
-            if value is None:
-                sheet.write(r, col, "—", plain)
-            else:
-                sheet.write_number(r, col, float(value), share)
-        sheet.write_number(r, 6, s.overdue, plain)
-        sheet.write_number(r, 7, s.relapsed, plain)
-        r += 1
-
-    sheet = book.add_worksheet("问题清单")
-    sheet.write(0, 0, f"问题清单（{scope}，截至{today.isoformat()}）", title)
-    sheet.write_row(2, 0, ITEM_HEADERS, head)
-    for col, width in enumerate((13, 36, 26, 22, 10, 10, 10, 11, 10, 9, 9)):
-        sheet.set_column(col, col, width)
-    by_path = {c.path: c for c in counties}
-    for r, item in enumerate(items, start=3):
-        county = county_of(item.unit_path, by_path)
-        status_format = filled[COLOURS[item.status]]
-        sheet.write(r, 0, item.number, plain)
-        sheet.write(r, 1, item.title, plain)
-        sheet.write(r, 2, item.category, plain)
-        sheet.write(r, 3, item.unit, plain)
-        sheet.write(r, 4, county.name if county else CITY_GROUP, plain)
-        sheet.write(r, 5, item.leader, plain)
-        sheet.write(r, 6, item.person, plain)
-        sheet.write_datetime(r, 7, dt.datetime.combine(item.deadline, dt.time()), day)
-        sheet.write_number(r, 8, float(item.progress), number)
-        sheet.write(r, 9, item.status.label, status_format)
-        flag = item.flag
-        if flag:
-            sheet.write(r, 10, flag, filled["red" if flag == "逾期" else "yellow"])
-        else:
-            sheet.write_blank(r, 10, None, plain)
-    sheet.freeze_panes(3, 1)
-    sheet.autofilter(2, 0, 2 + len(items), len(ITEM_HEADERS) - 1)
-    book.close()
-    return buffer.getvalue()

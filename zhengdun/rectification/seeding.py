@@ -37,6 +37,7 @@ from zhengdun.clues.models import SUBSTANTIATED, Category, ClueSubject
 from zhengdun.clues.seeding import Cast, build_cast, ensure_reference_data
 from zhengdun.org.models import Person, Unit
 from zhengdun.rectification import actions, schedule
+from zhengdun.rectification.default_templates import ensure_templates
 from zhengdun.rectification.models import (
     CloseOff,
     Evidence,
@@ -49,7 +50,6 @@ from zhengdun.rectification.models import (
     Reopening,
     Task,
 )
-from zhengdun.rectification.default_templates import ensure_templates
 
 # the local item (本地整治项目) the city added for its police, beside GJ1–GJ6
 LOCAL_CODE = "LJ-GA01"

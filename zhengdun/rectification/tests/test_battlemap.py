@@ -23,7 +23,7 @@ from zhengdun.clues.configuration import add_local_category
 from zhengdun.clues.models import Category
 from zhengdun.core.testing import make_unit
 from zhengdun.org.models import Unit
-from zhengdun.rectification import actions
+from zhengdun.rectification import actions, battlemap_export
 from zhengdun.rectification import battlemap as bm
 from zhengdun.rectification.models import Milestone, Problem
 from zhengdun.rectification.status import ProblemStatus
@@ -572,7 +572,7 @@ def test_export_has_three_sheets_read_back(city, scene):
     assert sheet.cell(5, 5).number_format == "0.0%"
 
     sheet = book["问题清单"]
-    assert [c.value for c in sheet[3]] == list(bm.ITEM_HEADERS)
+    assert [c.value for c in sheet[3]] == list(battlemap_export.ITEM_HEADERS)
     listed = {r[0]: r for r in sheet.iter_rows(min_row=4, values_only=True)}
     assert set(listed) == {p.number for p in scene.values()}
     a1 = listed[scene["A1"].number]

@@ -25,7 +25,7 @@ from zhengdun.accounts import permissions
 from zhengdun.audit.chain import record
 from zhengdun.clues.models import Category
 from zhengdun.org.models import Unit
-from zhengdun.rectification import actions
+from zhengdun.rectification import actions, battlemap_export
 from zhengdun.rectification import battlemap as bm
 from zhengdun.rectification.models import Problem
 
@@ -214,7 +214,7 @@ def export(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     items = bm.load(scope.problems, scope.today)
     cols = [scope.category] if scope.category else bm.columns(items, scope.every_category)
-    data = bm.workbook(
+    data = battlemap_export.workbook(
         bm.matrix(items, cols, scope.counties),
         bm.ranking(items, scope.ranked_counties, scope.today),
         items,
