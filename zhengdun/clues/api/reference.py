@@ -37,7 +37,7 @@ def _choices(choices: Any) -> list[dict[str, str]]:
 
 @router.get(
     "/reference",
-    response={200: schemas.ReferenceOut, **COMMON_RESPONSES},
+    response={200: schemas.ClueReferenceOut, **COMMON_RESPONSES},
     summary="代码表",
     description="线索来源、问题类别、状态、处置方式、核查结论、处理措施及其形态、督办等级等代码与中文名称。",
 )

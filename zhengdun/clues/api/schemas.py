@@ -28,24 +28,24 @@ __all__ = [
     "ActionOut",
     "AttachmentOut",
     "CategoryItem",
-    "CategoryRef",
+    "ClueCategoryRef",
     "ClueDetail",
     "ClueItem",
     "ClueListOut",
     "ClueRef",
     "ClueUnitRef",
     "ClueUserRef",
-    "CodeLabel",
+    "ClueCodeLabel",
     "DeadlineChangeOut",
     "DuplicateOut",
     "EventOut",
     "FeedbackOut",
     "MeasureKindRef",
     "MeasureOut",
-    "ReferenceOut",
+    "ClueReferenceOut",
     "ReporterOut",
     "RequestOut",
-    "StatusRef",
+    "ClueStatusRef",
     "SubjectOut",
     "SupervisionOut",
     "TransferOut",
@@ -98,7 +98,7 @@ def _event_label(code: str) -> str:
 # --- references ------------------------------------------------------------------------------
 
 
-class CodeLabel(Schema):
+class ClueCodeLabel(Schema):
     code: str = Field(description="代码")
     label: str = Field(description="中文名称")
 
@@ -122,20 +122,20 @@ class ClueRef(Schema):
     number: str = Field(description="线索编号")
 
 
-class CategoryRef(Schema):
+class ClueCategoryRef(Schema):
     code: str = Field(description="类别代码，如 GJ2")
     name: str = Field(description="类别名称")
 
 
-class StatusRef(CodeLabel):
+class ClueStatusRef(ClueCodeLabel):
     colour: str = Field(description="徽标颜色：red/yellow/green/blue/grey")
 
 
-class CategoryItem(CategoryRef):
+class CategoryItem(ClueCategoryRef):
     is_national: bool = Field(description="是否全国统一类别（六大顽瘴痼疾）")
 
 
-class MeasureKindRef(CodeLabel):
+class MeasureKindRef(ClueCodeLabel):
     xingtai: int = Field(description="所属“四种形态”：1–4")
     group: str = Field(description="措施类别，如“党纪处分”")
 
@@ -145,22 +145,22 @@ class XingtaiRef(Schema):
     label: str = Field(description="中文名称，如“第一种形态”")
 
 
-class ReferenceOut(Schema):
-    channels: list[CodeLabel] = Field(description="线索来源（启用的）")
+class ClueReferenceOut(Schema):
+    channels: list[ClueCodeLabel] = Field(description="线索来源（启用的）")
     categories: list[CategoryItem] = Field(description="问题类别（启用的）")
-    statuses: list[StatusRef] = Field(description="线索状态")
-    dispositions: list[CodeLabel] = Field(description="处置方式")
-    results: list[CodeLabel] = Field(description="核查结论")
+    statuses: list[ClueStatusRef] = Field(description="线索状态")
+    dispositions: list[ClueCodeLabel] = Field(description="处置方式")
+    results: list[ClueCodeLabel] = Field(description="核查结论")
     measure_kinds: list[MeasureKindRef] = Field(description="处理措施及其形态")
     xingtai: list[XingtaiRef] = Field(description="四种形态")
-    supervision_levels: list[CodeLabel] = Field(description="督办等级")
+    supervision_levels: list[ClueCodeLabel] = Field(description="督办等级")
     supervision_reasons: list[str] = Field(description="督办事由（取值即名称）")
-    transfer_targets: list[CodeLabel] = Field(description="移交对象类别")
-    feedback_methods: list[CodeLabel] = Field(description="反馈方式")
-    feedback_opinions: list[CodeLabel] = Field(description="举报人意见")
-    reporting_modes: list[CodeLabel] = Field(description="举报方式")
-    sensitivities: list[CodeLabel] = Field(description="密级")
-    sorts: list[CodeLabel] = Field(description="台账排序方式")
+    transfer_targets: list[ClueCodeLabel] = Field(description="移交对象类别")
+    feedback_methods: list[ClueCodeLabel] = Field(description="反馈方式")
+    feedback_opinions: list[ClueCodeLabel] = Field(description="举报人意见")
+    reporting_modes: list[ClueCodeLabel] = Field(description="举报方式")
+    sensitivities: list[ClueCodeLabel] = Field(description="密级")
+    sorts: list[ClueCodeLabel] = Field(description="台账排序方式")
 
 
 # --- clue output -----------------------------------------------------------------------------
@@ -189,7 +189,7 @@ class ClueItem(Schema):
     supervision_level: str = Field(description="督办等级代码；未督办为空")
     supervision_level_label: str = Field(description="督办等级名称")
     closed_on: dt.date | None = Field(description="办结日期")
-    categories: list[CategoryRef] = Field(description="问题类别")
+    categories: list[ClueCategoryRef] = Field(description="问题类别")
     subject_names: list[str] = Field(description="被反映人姓名")
     version: int = Field(description="版本号（乐观锁），修改时须原样提交")
 
