@@ -260,11 +260,28 @@ def row_fragment(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def correct(request: HttpRequest, pk: int) -> HttpResponse:
-    report = load_report(request.user, pk)
+    """更正: GET asks first (a submitted version is never changed — a new version's draft is
+    started and the current one kept); the POST of that page starts the correction."""
+    user = request.user
+    report = load_report(user, pk)
+    if request.method == "GET":
+        if not actions.may_correct(user, report):
+            raise PermissionDenied("您没有更正该自查报告的权限")
+        draft = SelfReport.objects.filter(
+            campaign_id=report.campaign_id, person_id=report.person_id, status=ReportStatus.DRAFT
+        ).first()
+        context = {
+            "report": report,
+            "next_version": report.version + 1,
+            "correctable": report.is_submitted and actions.is_current(report),
+            "draft": draft,
+            "back": _back_url(user, report),
+        }
+        return render(request, "selfreports/correct_confirm.html", context)
     try:
-        draft = actions.start_correction(request.user, report)
+        draft = actions.start_correction(user, report)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("selfreports:detail", report.pk)
