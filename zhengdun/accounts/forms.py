@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from zhengdun.accounts import permissions, security
 from zhengdun.accounts.roles import Role
+from zhengdun.core.widgets import DateInput
 from zhengdun.org.forms import UnitChoiceField
 from zhengdun.org.models import Unit
 
@@ -126,7 +127,7 @@ class TokenForm(forms.Form):
     expires_on = forms.DateField(
         label="有效期至",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         input_formats=["%Y-%m-%d"],
         help_text="留空表示长期有效；令牌在该日结束时失效。",
         error_messages={"invalid": "有效期格式应为 2021-06-02"},

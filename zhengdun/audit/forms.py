@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 
+from zhengdun.core.widgets import DateInput
+
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
 DATE_ERROR = "日期格式应为 2021-06-02"
 
@@ -24,14 +26,14 @@ class EntryFilterForm(forms.Form):
         required=False,
         input_formats=DATE_FORMATS,
         error_messages={"invalid": DATE_ERROR},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     date_to = forms.DateField(
         label="截止日期",
         required=False,
         input_formats=DATE_FORMATS,
         error_messages={"invalid": DATE_ERROR},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     success = forms.ChoiceField(
         label="结果", required=False, choices=[("", "全部"), ("1", "成功"), ("0", "失败")]

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from zhengdun.accounts import permissions
+from zhengdun.core.widgets import DateInput
 from zhengdun.org.models import Person, Unit
 
 # What users type for a date: the browser's date picker sends ISO, people type the others.
@@ -150,7 +151,7 @@ class PersonForm(forms.Form):
         input_formats=DATE_INPUT_FORMATS,
         required=False,
         help_text="在现单位任职的起始日期，如 2021-06-02；留空为今天",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         error_messages={"invalid": "日期格式不正确，请按 2021-06-02 填写"},
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -17,6 +17,7 @@ from zhengdun.accounts import permissions
 from zhengdun.clues.forms import FastSelect
 from zhengdun.clues.models import Category
 from zhengdun.core.dates import parse_date
+from zhengdun.core.widgets import DateInput
 from zhengdun.org.forms import UnitChoiceField
 from zhengdun.org.models import Unit
 from zhengdun.selfreports.actions import MAX_ITEMS, MAX_RELATED_PERSONS, NOTE_MAX, REASON_MAX
@@ -134,7 +135,7 @@ class StagesForm(forms.Form):
                     label=f"{Stage(stage).label}{label}",
                     required=False,
                     max_length=20,
-                    widget=forms.TextInput(attrs={"placeholder": "2021-03-01", "size": 12}),
+                    widget=DateInput(),
                 )
 
     def rows(self) -> list[dict[str, Any]]:
