@@ -138,17 +138,17 @@ def audit_sections(user: Any) -> list[Section]:
     failed = today.filter(action__in=["auth.login_failed", "auth.locked"]).count()
     lines = [
         Line("今日审计日志", f"{today.count()} 条", entries_url),
-        _line("今日登录失败与锁定", failed, "次", entries_url, "red"),
+        _line("今日登录失败", failed, "次", entries_url, "red"),
     ]
     latest = VerificationRun.objects.order_by("-requested_at", "-id").first()
     verify_url = reverse("audit:verify")
     if latest is None:
-        lines.append(Line("最近一次日志链校验", "尚未校验", verify_url, "yellow"))
+        lines.append(Line("最近一次校验", "尚未校验", verify_url, "yellow"))
     else:
         when = latest.finished_at or latest.requested_at
         tone = {True: "green", False: "red", None: "blue"}[latest.ok]
         text = f"{latest.state_label}（{timezone.localtime(when):%Y-%m-%d %H:%M}）"
-        lines.append(Line("最近一次日志链校验", text, verify_url, "grey" if latest.abandoned else tone))
+        lines.append(Line("最近一次校验", text, verify_url, "grey" if latest.abandoned else tone))
     return [Section("审计日志", lines, [("查阅审计日志", entries_url), ("校验日志链", verify_url)])]
 
 
