@@ -24,6 +24,7 @@ from zhengdun.clues.api import ledger  # noqa: F401
 from zhengdun.clues.api import actions  # noqa: F401
 from zhengdun.clues.api import subjects  # noqa: F401
 from zhengdun.clues.api import attachments  # noqa: F401
+
 # isort: on
 from zhengdun.clues.api._common import router
 from zhengdun.clues.api.ledger import ledger_params
