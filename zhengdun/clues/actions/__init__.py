@@ -4,8 +4,10 @@ Each function takes the acting user, checks the action against clues.workflow (s
 permission, on the state stored in the database), writes, appends the clue's timeline Event and
 the audit entry in the same transaction. A transition guards on the stored status (UPDATE …
 WHERE status = old) and an edit on the stored version, so of two people acting at once the
-second gets ConflictError and nothing is lost or done twice. Bad input raises ValidationError
-with Chinese messages keyed by field name.
+second gets ConflictError and nothing is lost or done twice (the version guard is
+core.versioning.guarded_update). Bad input raises ValidationError with Chinese messages keyed by
+field name; every stored text goes through core.text.clean_text, which refuses control
+characters naming the field.
 
 By lifecycle phase: intake (登记, corrections, subjects, attachments, reporter, viewers),
 assignment (交办/退回, 移交, 并件, 延期, 督办), disposition (处置方式), results (核查结论, 处理措施,
