@@ -269,6 +269,8 @@ def _label(key: str) -> tuple[str, str]:
 def _scalar(key: str, value: Any) -> str:
     if value is None or value == "":
         return "—"
+    if value == {} or value == []:
+        return "无"
     if isinstance(value, bool):
         return "是" if value else "否"
     text = str(value)
@@ -302,7 +304,7 @@ def data_fields(data: Any, depth: int = 0, key: str = "") -> list[Field]:
                 if isinstance(part, dict):
                     fields.extend(data_fields(part, depth + 2, str(name)))
         elif isinstance(value, list):
-            fields.append(Field(label, shown_key, "、".join(_scalar(name, v) for v in value) or "—", depth))
+            fields.append(Field(label, shown_key, "、".join(_scalar(name, v) for v in value) or "无", depth))
         else:
             fields.append(Field(label, shown_key, _scalar(str(name), value), depth))
     return fields

@@ -286,7 +286,6 @@ class RegisterForm(forms.Form):
     )
     received_on = TolerantDateField(
         label="受理日期",
-        help_text="可填 2021-06-02、2021.6.2 或 2021年6月2日",
         error_messages={"required": "请填写受理日期"},
     )
     external_ref = forms.CharField(

@@ -67,6 +67,7 @@ def test_it_flattens_nested_data_into_labelled_lines() -> None:
         ("导出行数", 0),
     ]
     assert fields[1].value.endswith("（unit.created）")
+    assert [f.value for f in data_fields({"filters": {}, "items": []})] == ["无", "无"]
     items = data_fields({"items": [{"name": "甲"}, {"name": "乙"}]})
     assert [f.label for f in items] == ["事项", "第1项", "名称", "第2项", "名称"]
 
