@@ -172,8 +172,7 @@ def gantt(request: HttpRequest, filters: Query[schemas.RectGanttFilters]) -> Any
             "problem": {"id": plan.problem.pk, "number": plan.problem.number},
             "title": plan.problem.title,
             "deadline": plan.problem.deadline,
-            "status": plan.problem.status_on(reach.today).value,
-            "status_label": plan.problem.status_on(reach.today).label,
+            **dict(zip(("status", "status_label"), _status(plan.problem, reach.today), strict=True)),
             "mark": plan.mark.key,
             "bars": [
                 {
@@ -190,6 +189,11 @@ def gantt(request: HttpRequest, filters: Query[schemas.RectGanttFilters]) -> Any
         for plan in chart.plans
     ]
     return answer
+
+
+def _status(problem: Problem, today: dt.date) -> tuple[str, str]:
+    status = problem.status_on(today)
+    return status.value, status.label
 
 
 def _standing(s: bm.Standing) -> dict[str, Any]:

@@ -177,7 +177,8 @@ def _source_links(user: Any, problem: Problem) -> tuple[dict[str, Any] | None, i
     return clue, item_id
 
 
-def rights(user: Any, problem: Problem) -> dict[str, bool]:
+def rights(user: Any, problem: Problem, blockers: list[str]) -> dict[str, bool]:
+    """What the caller may do on the problem now (blockers: close_off_blockers for them)."""
     unit, closed = problem.responsible_unit, problem.closed_on is not None
 
     def holds(perm: str) -> bool:
@@ -186,7 +187,7 @@ def rights(user: Any, problem: Problem) -> dict[str, bool]:
     return {
         "edit": holds("register") and not closed,
         "report": holds("report") and not closed,
-        "close_off": holds("close_off") and not actions.close_off_blockers(user, problem),
+        "close_off": holds("close_off") and not blockers,
         "reopen": holds("reopen") and closed,
     }
 
@@ -227,6 +228,7 @@ def detail(user: Any, problem_id: int) -> dict[str, Any]:
     institutions = permissions.scope(user, "rectification.view", problem.institutions.all()).select_related(
         "issuing_unit"
     )
+    blockers = actions.close_off_blockers(user, problem)
     may_close = permissions.has_permission(user, "rectification.close_off", problem.responsible_unit)
     return {
         **item(problem, today),
@@ -310,8 +312,8 @@ def detail(user: Any, problem_id: int) -> dict[str, Any]:
             {"id": i.pk, "title": i.title, "doc_number": i.doc_number, "issuing_unit": ref(i.issuing_unit)}
             for i in institutions
         ],
-        "rights": rights(user, problem),
-        "close_off_blockers": actions.close_off_blockers(user, problem) if may_close else [],
+        "rights": rights(user, problem, blockers),
+        "close_off_blockers": blockers if may_close else [],
     }
 
 

@@ -225,6 +225,37 @@ def test_it_registers_a_problem_from_a_substantiated_clue_subject(city: City, as
     assert "source_subject_id" in found
 
 
+def test_it_registers_a_problem_from_a_submitted_self_report_item(city: City, as_: Any) -> None:
+    from zhengdun.selfreports import actions as selfreport_actions
+    from zhengdun.selfreports.tests.helpers import file, item, open_campaign
+
+    campaign = open_campaign(city)
+    submitted = file(city.handler_a, campaign, [item()], person=city.people["judge_a"]).items.get()
+    draft = selfreport_actions.start_draft(
+        city.office_handler, campaign=campaign, person=city.people["officer_a"]
+    )
+    selfreport_actions.save_draft(city.office_handler, draft, items=[item()], declares_nothing=False)
+    api = as_("handler_a")
+    before = row_counts()
+    # another county's staff cannot see the item; a draft's item is not a source
+    assert "source_item_id" in errors(
+        as_("handler_b").post(
+            "/problems", _body(city, source_item_id=submitted.pk, responsible_unit_id=city.court_b.pk)
+        )
+    )
+    assert "source_item_id" in errors(
+        as_("office_handler").post("/problems", _body(city, source_item_id=draft.items.get().pk))
+    )
+    both = _body(city, source_item_id=submitted.pk, source_subject_id=1)
+    assert "只能填写一项" in errors(api.post("/problems", both))["source_item_id"]
+    assert row_counts() == before
+    response = api.post("/problems", _body(city, source="opinion", source_item_id=submitted.pk))
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert data["source"] == "self_check" and data["source_selfreport_item"] == submitted.pk
+    assert list(submitted.rectification_problems.values_list("pk", flat=True)) == [data["id"]]
+
+
 # --- 修改五定 -------------------------------------------------------------------------------------
 
 
