@@ -8,6 +8,9 @@ class CluesConfig(AppConfig):
 
     def ready(self) -> None:
         # cards, seed steps, the deadline scan and audit labels, through core.hooks
-        from zhengdun.clues import hooks
+        from zhengdun.clues import (
+            hooks,
+            notify_events,  # noqa: F401 - connects the timeline receiver
+        )
 
         hooks.register()
