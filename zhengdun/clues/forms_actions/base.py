@@ -11,6 +11,7 @@ from zhengdun.clues.models import (
     Clue,
     ClueSubject,
 )
+from zhengdun.core.widgets import DateInput
 from zhengdun.org.forms import DATE_INPUT_FORMATS
 from zhengdun.org.models import Unit
 
@@ -23,7 +24,7 @@ def date_field(label: str, *, required: bool = True, help_text: str = "") -> for
         required=required,
         help_text=help_text,
         input_formats=DATE_INPUT_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         error_messages={**DATE_ERRORS, "required": f"请填写{label}"},
     )
 
