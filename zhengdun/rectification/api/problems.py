@@ -168,12 +168,13 @@ def _source_links(user: Any, problem: Problem) -> tuple[dict[str, Any] | None, i
         found = permissions.scope(user, "clues.view", Clue.objects.filter(pk=problem.source_clue_id)).first()
         clue = {"id": found.pk, "number": found.number} if found else None
     item_id = None
-    if problem.source_selfreport_item_id:
+    source_item = problem.source_selfreport_item
+    if source_item is not None:
         from zhengdun.selfreports.models import SelfReport
 
-        report = problem.source_selfreport_item.report_id
-        if permissions.scope(user, "selfreports.view", SelfReport.objects.filter(pk=report)).exists():
-            item_id = problem.source_selfreport_item_id
+        reports = SelfReport.objects.filter(pk=source_item.report_id)
+        if permissions.scope(user, "selfreports.view", reports).exists():
+            item_id = source_item.pk
     return clue, item_id
 
 

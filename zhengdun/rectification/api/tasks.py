@@ -117,7 +117,9 @@ def evidence(request: HttpRequest, file_id: FileId) -> Any:
     row = Evidence.objects.select_related("report__task", "close_off").filter(pk=file_id).first()
     problem_id = None
     if row is not None:
-        problem_id = row.report.task.problem_id if row.report_id else row.close_off.problem_id
+        # exactly one owner (rect_evidence_one_owner): a progress report or a close-off
+        owner_problem = row.report.task.problem_id if row.report else None
+        problem_id = owner_problem or (row.close_off.problem_id if row.close_off else None)
     # one 404 for a file that does not exist and one whose problem the caller may not see
     problem = permissions.get_for_user(user, VIEW, Problem.objects.all(), pk=problem_id or 0)
     return stored_files.serve(user, row, "rectification.evidence_downloaded", problem)

@@ -424,6 +424,10 @@ def test_closing_off_needs_the_office_a_finished_problem_and_evidence(city: City
     assert done.status_code == 200, done.content
     assert done.json()["status"] == "closed" and done.json()["close_offs"][0]["evidence"]
     assert CloseOff.objects.filter(problem=problem).count() == 1
+    # the close-off's evidence downloads too, for those who see the problem only
+    url = done.json()["close_offs"][0]["evidence"][0]["download_url"]
+    assert b"".join(office.client.get(url).streaming_content) == PDF
+    assert as_("handler_b").client.get(url).status_code == 404
     again = office.form(
         f"/problems/{problem.pk}/close-off", {**form, "version": problem.version + 1, "files": [pdf()]}
     )
