@@ -195,17 +195,30 @@ def test_the_office_lists_and_changes_templates(city: City, as_: Any) -> None:
     assert MilestoneTemplate.objects.get(pk=default["id"]).version == default["version"] + 1
 
 
+def test_the_office_creates_a_template_for_a_category_without_one(city: City, as_: Any) -> None:
+    from zhengdun.clues.models import Category
+
+    local = Category.objects.create(code="DF9", name="地方自定问题", is_national=False, unit=city.city)
+    body = {"name": "地方问题模板", "category": "DF9", "steps": [{"name": "制定方案", "workdays": 3}]}
+    response = as_("office_handler").post("/templates", body)
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert data["category"]["code"] == "DF9" and data["total_workdays"] == 3 and data["used"] == 0
+    assert MilestoneTemplate.objects.get(category=local).steps.get().name == "制定方案"
+    assert Entry.objects.filter(action="rectification.template_saved", actor=city.office_handler).exists()
+
+
 def test_templates_are_the_offices_and_checked(city: City, as_: Any) -> None:
     office = as_("office_handler")
     assert as_("handler_a").get("/templates").status_code == 403
     step = [{"name": "整改", "workdays": 10}]
     assert as_("handler_a").post("/templates", {"name": "x", "steps": step}).status_code == 403
     taken = MilestoneTemplate.objects.filter(category__isnull=False).select_related("category").first()
-    if taken is not None:
-        found = errors(
-            office.post("/templates", {"name": "重复", "category": taken.category.code, "steps": step})
-        )
-        assert "已有工期模板" in found["category"]
+    assert taken is not None  # the starting templates include one per national category
+    found = errors(
+        office.post("/templates", {"name": "重复", "category": taken.category.code, "steps": step})
+    )
+    assert "已有工期模板" in found["category"]
     assert "workdays" in str(
         errors(office.post("/templates", {"name": "x", "steps": [{"name": "a", "workdays": 0}]}))
     )
