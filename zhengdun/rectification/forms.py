@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from zhengdun.accounts import permissions
 from zhengdun.clues.forms import FastSelect, TolerantDateField
 from zhengdun.clues.models import Category
+from zhengdun.core.text import query_term
 from zhengdun.org.forms import UnitChoiceField
 from zhengdun.org.models import Person, Unit
 from zhengdun.rectification import actions
@@ -49,7 +50,7 @@ def pickable_people(user: Any) -> QuerySet[Person]:
 def find_people(user: Any, term: str) -> list[Person]:
     """Up to PICK_LIMIT + 1 pickable people whose name contains term or whose police number is term
     (one more than shown, to tell the picker there are more)."""
-    term = (term or "").replace("\x00", "").strip()[:40]
+    term = query_term(term, 40)
     if not term:
         return []
     return list(pickable_people(user).search(term).order_by("name", "pk")[: PICK_LIMIT + 1])
@@ -118,7 +119,7 @@ class PersonPickWidget(forms.Widget):
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> tuple[str, str]:
         picked = str(data.get(name, "") or "").strip()[:12]
-        term = str(data.get(f"{name}_q", "") or "").replace("\x00", "").strip()[:40]
+        term = query_term(data.get(f"{name}_q", "") or "", 40)
         return picked, term
 
     def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
