@@ -29,6 +29,7 @@ from zhengdun.clues.models import (
 )
 from zhengdun.org.forms import UnitChoiceField
 from zhengdun.org.models import Unit
+from zhengdun.org.widgets import UnitPicker
 
 # --- assignment ------------------------------------------------------------------------------
 
@@ -81,10 +82,12 @@ class HandlerChoiceField(forms.ModelChoiceField):
 class AssignForm(ActionForm):
     submit_label = "交办"
 
+    # a city has ~150 units: grouped by county, with a filter box (org.widgets.UnitPicker)
     unit = UnitChoiceField(
         Unit.objects.none(),
         label="承办单位",
         empty_label="请选择承办单位",
+        widget=UnitPicker(placeholder="输入单位名称筛选，如 法院、城东"),
         error_messages={
             "required": "请选择承办单位",
             "invalid_choice": "所选单位不存在或不在您的交办范围内",
