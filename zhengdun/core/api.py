@@ -4,8 +4,8 @@
   `ValidationErrorOut` ({"detail": [{"loc": [...], "msg": "中文", "type": ...}]}), keyed by field.
   Declare them with `COMMON_RESPONSES` (every operation) or `BODY_RESPONSES` (with a body, which
   may also be 400: not JSON at all). `field_error` builds a 422 for one field in a view.
-- **Ids**: `MAX_ID` bounds every id in a path, body or filter; `path_id("单位ID")` is the type of
-  an id path parameter.
+- **Ids**: `MAX_ID` bounds every id in a path, body or filter; an id path parameter is
+  `Annotated[int, path_id("单位ID")]` (mypy takes no call as a type, so the call gives the marker).
 - **Text**: every string a request carries is `SafeText` (or `safe_text(max_length=...)`): the
   OpenAPI schema declares `core.text.SAFE_TEXT_PATTERN` and the validation is `core.text.check_text`,
   so what the schema allows and what the API accepts agree. Responses use plain `str`.
@@ -90,8 +90,9 @@ def field_error(field: str, message: str, source: str = "body") -> NinjaValidati
 
 
 def path_id(description: str) -> Any:
-    """The type of an id path parameter: 1..MAX_ID, described in Chinese."""
-    return Annotated[int, PathParam(ge=1, le=MAX_ID, description=description)]
+    """The marker of an id path parameter, 1..MAX_ID, described in Chinese:
+    `ProblemId = Annotated[int, path_id("问题ID")]`."""
+    return PathParam(ge=1, le=MAX_ID, description=description)
 
 
 class _SafeTextPattern:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Router
 from ninja.errors import ValidationError as NinjaValidationError
@@ -18,16 +18,16 @@ from ninja.responses import Status as Reply
 from zhengdun.accounts import permissions
 from zhengdun.accounts.models import User
 from zhengdun.clues.api import schemas
-from zhengdun.clues.models import Category, Channel, Clue, ClueSubject, Measure, Request
+from zhengdun.clues.models import Category, Channel, Clue, ClueQuerySet, ClueSubject, Measure, Request
 from zhengdun.core.api import BODY_RESPONSES, ErrorOut, actor, field_error, path_id
 
 router = Router(tags=["问题线索"])
 
-ClueId = path_id("线索ID")
-SubjectId = path_id("被反映人ID")
-MeasureId = path_id("处理措施ID")
-TransferId = path_id("移交ID")
-AttachmentId = path_id("附件ID")
+ClueId = Annotated[int, path_id("线索ID")]
+SubjectId = Annotated[int, path_id("被反映人ID")]
+MeasureId = Annotated[int, path_id("处理措施ID")]
+TransferId = Annotated[int, path_id("移交ID")]
+AttachmentId = Annotated[int, path_id("附件ID")]
 
 ACTION_RESPONSES: dict[int, Any] = {
     200: schemas.ClueDetail,
@@ -70,17 +70,17 @@ def as_422(rename: dict[str, str] | None = None) -> Iterator[None]:
 # --- lookups in the caller's scope -----------------------------------------------------------
 
 
-def visible(user: Any) -> QuerySet[Clue]:
+def visible(user: User) -> ClueQuerySet:
     return permissions.scope(user, "clues.view", Clue.objects.all())
 
 
-def clue_of(user: Any, clue_id: int) -> Clue:
+def clue_of(user: User, clue_id: int) -> Clue:
     return permissions.get_for_user(
         user, "clues.view", Clue.objects.select_related("owner_unit", "handling_unit"), pk=clue_id
     )
 
 
-def subject_of(user: Any, subject_id: int) -> ClueSubject:
+def subject_of(user: User, subject_id: int) -> ClueSubject:
     # the subject's clue must be in scope: one 404 for "no such subject" and "not yours"
     return permissions.get_for_user(
         user, "clues.view", Clue.objects.all(), subjects__pk=subject_id
@@ -142,7 +142,7 @@ def detail(clue_id: int) -> Clue:
     )
 
 
-def after(user: Any, clue_id: int) -> Reply[Any]:
+def after(user: User, clue_id: int) -> Reply[Any]:
     """The clue as the caller now sees it — or 204 when the action took it out of their sight
     (a unit that returned a clue no longer handles it)."""
     if not visible(user).filter(pk=clue_id).exists():
@@ -150,7 +150,7 @@ def after(user: Any, clue_id: int) -> Reply[Any]:
     return Reply(200, detail(clue_id))
 
 
-def act(request: HttpRequest, clue_id: int, call: Callable[[Any, Clue], Any], **rename: str) -> Reply[Any]:
+def act(request: HttpRequest, clue_id: int, call: Callable[[User, Clue], Any], **rename: str) -> Reply[Any]:
     """Run a workflow action on a clue in the caller's scope and answer with the clue."""
     user = actor(request)
     clue = clue_of(user, clue_id)
@@ -160,7 +160,7 @@ def act(request: HttpRequest, clue_id: int, call: Callable[[Any, Clue], Any], **
 
 
 def subject_act(
-    request: HttpRequest, subject_id: int, call: Callable[[Any, ClueSubject], Any], **rename: str
+    request: HttpRequest, subject_id: int, call: Callable[[User, ClueSubject], Any], **rename: str
 ) -> Reply[Any]:
     """Run an action on a subject whose clue is in the caller's scope; answer with the clue."""
     user = actor(request)

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from ninja.errors import ValidationError as NinjaValidationError
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.core.errors import ConflictError
 from zhengdun.rectification import actions
 from zhengdun.rectification.models import Milestone, Problem, Task
@@ -49,16 +50,16 @@ def as_422(rename: dict[str, str] | None = None, source: str = "body") -> Iterat
         raise invalid(exc, rename, source) from exc
 
 
-def visible_problems(user: Any) -> QuerySet[Problem]:
+def visible_problems(user: User) -> QuerySet[Problem]:
     """The one scope every read starts from (actions.problems_visible)."""
     return actions.problems_visible(user)
 
 
-def load_problem(user: Any, problem_id: int) -> Problem:
+def load_problem(user: User, problem_id: int) -> Problem:
     return permissions.get_for_user(user, VIEW, PROBLEMS, pk=problem_id)
 
 
-def load_task(user: Any, task_id: int) -> Task:
+def load_task(user: User, task_id: int) -> Task:
     """A task of a problem the user may see (its problem loaded on it), or 404."""
     problem = permissions.get_for_user(user, VIEW, PROBLEMS, tasks__pk=task_id)
     task = Task.objects.select_related("owner").get(pk=task_id, problem=problem)
@@ -66,14 +67,14 @@ def load_task(user: Any, task_id: int) -> Task:
     return task
 
 
-def load_milestone(user: Any, milestone_id: int) -> Milestone:
+def load_milestone(user: User, milestone_id: int) -> Milestone:
     problem = permissions.get_for_user(user, VIEW, PROBLEMS, milestones__pk=milestone_id)
     milestone = Milestone.objects.get(pk=milestone_id, problem=problem)
     milestone.problem = problem
     return milestone
 
 
-def require_on(user: Any, permission: str, problem: Problem, message: str) -> None:
+def require_on(user: User, permission: str, problem: Problem, message: str) -> None:
     """403 with the page's message when the user lacks the right on the problem's unit (checked
     before the input, as the pages do; the action checks it again)."""
     if not permissions.has_permission(user, permission, problem.responsible_unit):
@@ -87,7 +88,7 @@ def ref(obj: Any) -> dict[str, Any] | None:
     return {"id": obj.pk, "name": obj.name}
 
 
-def user_ref(user: Any) -> dict[str, Any] | None:
+def user_ref(user: User) -> dict[str, Any] | None:
     if user is None:
         return None
     return {"id": user.pk, "name": user.display_name or user.username}

@@ -4,7 +4,7 @@ problem's own responsible leader or person (回避); reopening only a closed pro
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -20,7 +20,7 @@ from zhengdun.rectification.api.problems import detail
 
 router = Router(tags=["对账销号"])
 
-ProblemId = path_id("问题ID")
+ProblemId = Annotated[int, path_id("问题ID")]
 RESPONSES: dict[int, Any] = {
     200: schemas.RectProblemDetail,
     403: ErrorOut,

@@ -4,7 +4,7 @@ one with its document (multipart), setting the problems it addresses, and the do
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
@@ -15,6 +15,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status as Reply
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.core import files as stored_files
 from zhengdun.core.api import (
     BODY_RESPONSES,
@@ -38,15 +39,15 @@ from zhengdun.rectification.status import ProblemStatus, annotate_status
 
 router = Router(tags=["建章立制"])
 
-InstitutionId = path_id("制度ID")
-FileId = path_id("文件ID")
+InstitutionId = Annotated[int, path_id("制度ID")]
+FileId = Annotated[int, path_id("文件ID")]
 RESPONSES: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, **BODY_RESPONSES}
 INSTITUTIONS = Institution.objects.select_related("issuing_unit", "created_by").prefetch_related(
     Prefetch("documents", queryset=InstitutionDocument.objects.select_related("uploaded_by").order_by("id"))
 )
 
 
-def _visible(user: Any) -> QuerySet[Institution]:
+def _visible(user: User) -> QuerySet[Institution]:
     return permissions.scope(user, VIEW, INSTITUTIONS)
 
 
@@ -74,7 +75,7 @@ def _linked(ids: list[int], problems: QuerySet[Problem]) -> dict[int, list[dict[
     return linked
 
 
-def _out(user: Any, rows: list[Institution]) -> list[dict[str, Any]]:
+def _out(user: User, rows: list[Institution]) -> list[dict[str, Any]]:
     linked = _linked([r.pk for r in rows], visible_problems(user))
     return [
         {
@@ -94,7 +95,7 @@ def _out(user: Any, rows: list[Institution]) -> list[dict[str, Any]]:
     ]
 
 
-def _problems(user: Any, ids: list[int], field: str = "problem_ids", source: str = "body") -> list[Problem]:
+def _problems(user: User, ids: list[int], field: str = "problem_ids", source: str = "body") -> list[Problem]:
     wanted = set(ids)
     found = list(visible_problems(user).filter(pk__in=wanted))
     if len(found) != len(wanted):

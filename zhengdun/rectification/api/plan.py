@@ -3,7 +3,7 @@ deadline again, what moved is recorded) and mark a milestone done."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Router
@@ -22,8 +22,8 @@ from zhengdun.rectification.api.problems import detail, milestone_out
 
 router = Router(tags=["工期计划"])
 
-ProblemId = path_id("问题ID")
-MilestoneId = path_id("工期节点ID")
+ProblemId = Annotated[int, path_id("问题ID")]
+MilestoneId = Annotated[int, path_id("工期节点ID")]
 RESPONSES: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, **BODY_RESPONSES}
 
 

@@ -4,7 +4,7 @@ a problem's full record, 登记问题 and 修改五定."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -15,6 +15,7 @@ from ninja import Query, Router
 from ninja.responses import Status as Reply
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.clues.models import SUBSTANTIATED, Category, Clue, ClueSubject
 from zhengdun.core.api import (
     BODY_RESPONSES,
@@ -54,7 +55,7 @@ from zhengdun.rectification.status import COLOURS, ProblemStatus, is_near
 
 router = Router(tags=["整改问题清单"])
 
-ProblemId = path_id("问题ID")
+ProblemId = Annotated[int, path_id("问题ID")]
 
 FLAGS = {"overdue": "逾期", "near": "临期"}
 SORT_LABELS = {
@@ -161,7 +162,7 @@ def milestone_out(m: Any) -> dict[str, Any]:
     }
 
 
-def _source_links(user: Any, problem: Problem) -> tuple[dict[str, Any] | None, int | None]:
+def _source_links(user: User, problem: Problem) -> tuple[dict[str, Any] | None, int | None]:
     """The clue or self-report item the problem came from, named only to someone who may see it."""
     clue = None
     if problem.source_clue_id:
@@ -178,7 +179,7 @@ def _source_links(user: Any, problem: Problem) -> tuple[dict[str, Any] | None, i
     return clue, item_id
 
 
-def rights(user: Any, problem: Problem, blockers: list[str]) -> dict[str, bool]:
+def rights(user: User, problem: Problem, blockers: list[str]) -> dict[str, bool]:
     """What the caller may do on the problem now (blockers: close_off_blockers for them)."""
     unit, closed = problem.responsible_unit, problem.closed_on is not None
 
@@ -193,7 +194,7 @@ def rights(user: Any, problem: Problem, blockers: list[str]) -> dict[str, bool]:
     }
 
 
-def detail(user: Any, problem_id: int) -> dict[str, Any]:
+def detail(user: User, problem_id: int) -> dict[str, Any]:
     """The full record of a problem the caller has been checked to see."""
     evidence = Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by"))
     reports = ProgressReport.objects.select_related("reported_by").prefetch_related(evidence)
@@ -330,7 +331,7 @@ def category_by_code(
     return found
 
 
-def visible_unit(user: Any, unit_id: int, field: str = "unit") -> Unit:
+def visible_unit(user: User, unit_id: int, field: str = "unit") -> Unit:
     """A unit within the user's rectification.view reach, for a filter (422 otherwise — the same
     answer for one that does not exist)."""
     units = permissions.scope(user, "rectification.view", Unit.objects.filter(is_active=True))
@@ -418,7 +419,7 @@ def get_problem(request: HttpRequest, problem_id: ProblemId) -> Any:
     return detail(user, load_problem(user, problem_id).pk)
 
 
-def _origin(user: Any, payload: schemas.RectProblemIn) -> tuple[Clue | None, Any]:
+def _origin(user: User, payload: schemas.RectProblemIn) -> tuple[Clue | None, Any]:
     """The clue subject or self-report item the problem is made from, checked as the page does."""
     if payload.source_subject_id is not None and payload.source_item_id is not None:
         raise field_error("source_item_id", "来源被反映人与来源自查事项只能填写一项")

@@ -3,7 +3,7 @@ back, evidence files as multipart) and download a 佐证材料 file (audited).""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import File, Form, Router
@@ -29,9 +29,9 @@ from zhengdun.rectification.models import Evidence, Problem
 
 router = Router(tags=["任务与进展"])
 
-ProblemId = path_id("问题ID")
-TaskId = path_id("任务ID")
-FileId = path_id("文件ID")
+ProblemId = Annotated[int, path_id("问题ID")]
+TaskId = Annotated[int, path_id("任务ID")]
+FileId = Annotated[int, path_id("文件ID")]
 RESPONSES: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, **BODY_RESPONSES}
 FILE_TYPES = sorted(set(stored_files.ALLOWED.values()))
 

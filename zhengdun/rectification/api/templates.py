@@ -3,7 +3,7 @@ A problem's plan keeps the durations it was made with; new problems use the chan
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest
@@ -20,7 +20,7 @@ from zhengdun.rectification.models import MilestoneTemplate, TemplateStep
 
 router = Router(tags=["工期模板"])
 
-TemplateId = path_id("工期模板ID")
+TemplateId = Annotated[int, path_id("工期模板ID")]
 CONFIGURE = "rectification.configure"
 RESPONSES: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, **BODY_RESPONSES}
 

@@ -4,7 +4,7 @@ through selfreports.actions, as on the campaign pages."""
 
 # No "from __future__ import annotations": django-ninja reads these annotations at runtime.
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.db import transaction
 from django.http import Http404, HttpRequest
@@ -29,7 +29,7 @@ from zhengdun.selfreports.models import Campaign
 
 router = Router(tags=["自查事项：教育整顿"])
 READERS = ("selfreports.file_own", "selfreports.view", "selfreports.configure")
-CampaignId = path_id("教育整顿ID")
+CampaignId = Annotated[int, path_id("教育整顿ID")]
 
 
 def _require_reader(user: Any) -> None:

@@ -9,7 +9,7 @@ the clue detail to carry."""
 
 # No "from __future__ import annotations": django-ninja reads these annotations at runtime.
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest
 from ninja import Router
@@ -29,7 +29,7 @@ from zhengdun.selfreports.api.schemas import LeniencyDecisionIn, LeniencyOut, de
 from zhengdun.selfreports.models import LeniencyDecision, SelfReport
 
 router = Router(tags=["自查事项：从宽从严"])
-SubjectId = path_id("被反映人ID（问题线索的被反映人）")
+SubjectId = Annotated[int, path_id("被反映人ID（问题线索的被反映人）")]
 
 
 def subject_leniency(user: Any, clue: Clue, subjects: list[ClueSubject]) -> dict[int, dict[str, Any]]:

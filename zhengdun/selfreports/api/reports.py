@@ -51,7 +51,7 @@ from zhengdun.selfreports.models import Campaign, ReportStatus, SelfReport, Self
 from zhengdun.selfreports.views.common import REPORTS, load_report, visible_reports
 
 router = Router(tags=["自查事项：自查报告"])
-ReportId = path_id("自查报告ID")
+ReportId = Annotated[int, path_id("自查报告ID")]
 # the item's key (hex, the same in every version of the report); an unknown one answers 404
 ItemKey = Annotated[
     str, PathParam(min_length=1, max_length=32, pattern="^[0-9a-f]+$", description="事项标识")
@@ -356,7 +356,7 @@ def discard(request: HttpRequest, report_id: ReportId) -> Any:
     summary="下载事项附件",
     description="可查看该报告者可下载；每次下载记入审计日志。",
 )
-def attachment(request: HttpRequest, attachment_id: path_id("附件ID")) -> FileResponse:  # type: ignore[valid-type]
+def attachment(request: HttpRequest, attachment_id: Annotated[int, path_id("附件ID")]) -> FileResponse:
     refuse_unknown_params(request)
     user = actor(request)
     row = SelfReportAttachment.objects.select_related("item").filter(pk=attachment_id).first()

@@ -4,7 +4,7 @@ Nobody reviews or converts their own report (回避: 403)."""
 
 # No "from __future__ import annotations": django-ninja reads these annotations at runtime.
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest
 from ninja import Router, Status
@@ -16,7 +16,7 @@ from zhengdun.selfreports.models import SelfReport, SelfReportItem
 from zhengdun.selfreports.views.common import load_report
 
 router = Router(tags=["自查事项：核实与转化"])
-ItemId = path_id("自查事项ID")
+ItemId = Annotated[int, path_id("自查事项ID")]
 ANSWERS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
