@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from zhengdun.accounts.roles import Role
+
+if TYPE_CHECKING:
+    from zhengdun.accounts.permissions import Grant
 
 
 class User(AbstractUser):
@@ -30,7 +35,12 @@ class User(AbstractUser):
     password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     must_change_password = models.BooleanField("下次登录须修改密码", default=False)
 
-    objects = UserManager()
+    # `objects` is AbstractUser's UserManager (typed there; redeclaring it here clashed with it)
+
+    # accounts.permissions caches a request's grants and the root units' paths on the instance
+    # (never stored); declared so the cache is typed
+    _zd_grants: list[Grant]
+    _zd_roots: list[str]
 
     # scoping facts read by accounts.permissions.scope(): an account belongs to its home unit
     scope_units = ("unit",)

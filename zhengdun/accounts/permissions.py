@@ -26,15 +26,25 @@ unit on its own.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Q, QuerySet, Value
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db.models import Field, Model, Q, QuerySet, Value
 from django.http import Http404
 
 from zhengdun.accounts.roles import permissions_of
 
+if TYPE_CHECKING:
+    # The functions below take request.user as it is (User | AnonymousUser): an anonymous
+    # caller simply holds no grant. Actions take a User (accounts.current.current_user).
+    from django.contrib.auth.models import AnonymousUser
+
+    from zhengdun.accounts.models import User
+    from zhengdun.org.models import Unit
+
 M = TypeVar("M", bound=Model)
+# scope() hands back the queryset class it was given (a model's custom QuerySet keeps its methods)
+QS = TypeVar("QS", bound=QuerySet[Any])
 
 
 @dataclass(frozen=True)
@@ -45,15 +55,17 @@ class Grant:
     permissions: frozenset[str]
 
 
-def grants_of(user: Any) -> list[Grant]:
+def grants_of(user: User | AnonymousUser) -> list[Grant]:
     """The user's grants, cached on the user object for the length of a request."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    from zhengdun.accounts.models import RoleAssignment, User
+    from zhengdun.org.models import Unit
+
+    # anonymous (or no one at all): no grants
+    if not isinstance(user, User) or not user.is_active:
         return []
     cached = getattr(user, "_zd_grants", None)
     if cached is not None:
         return cached
-    from zhengdun.accounts.models import RoleAssignment
-    from zhengdun.org.models import Unit
 
     assignments = (
         RoleAssignment.objects.filter(user=user, unit__is_active=True)
@@ -74,13 +86,13 @@ def grants_of(user: Any) -> list[Grant]:
     return grants
 
 
-def forget_grants(user: Any) -> None:
+def forget_grants(user: User | AnonymousUser) -> None:
     """Drop the per-request cache after a grant changes."""
     if hasattr(user, "_zd_grants"):
         del user._zd_grants
 
 
-def unit_paths_for(user: Any, permission: str) -> list[str]:
+def unit_paths_for(user: User | AnonymousUser, permission: str) -> list[str]:
     """Unit-path prefixes on which the user holds the permission, without nested duplicates."""
     paths = sorted({g.unit_path for g in grants_of(user) if permission in g.permissions})
     kept: list[str] = []
@@ -90,11 +102,11 @@ def unit_paths_for(user: Any, permission: str) -> list[str]:
     return kept
 
 
-def roles_of(user: Any) -> set[str]:
+def roles_of(user: User | AnonymousUser) -> set[str]:
     return {g.role for g in grants_of(user)}
 
 
-def has_permission(user: Any, permission: str, unit: Any = None) -> bool:
+def has_permission(user: User | AnonymousUser, permission: str, unit: Unit | None = None) -> bool:
     """Whether the user holds the permission anywhere (unit=None) or on that unit's subtree."""
     paths = unit_paths_for(user, permission)
     if unit is None:
@@ -102,13 +114,14 @@ def has_permission(user: Any, permission: str, unit: Any = None) -> bool:
     return any(unit.path.startswith(p) for p in paths)
 
 
-def require(user: Any, permission: str, unit: Any = None) -> None:
+def require(user: User | AnonymousUser, permission: str, unit: Unit | None = None) -> None:
     if not has_permission(user, permission, unit):
         raise PermissionDenied("您没有执行此操作的权限")
 
 
-def covers_everything(user: Any, permission: str) -> bool:
+def covers_everything(user: User | AnonymousUser, permission: str) -> bool:
     """Whether the user's grants for permission cover every unit (a grant on each root unit)."""
+    from zhengdun.accounts.models import User
     from zhengdun.org.models import Unit
 
     paths = unit_paths_for(user, permission)
@@ -117,7 +130,8 @@ def covers_everything(user: Any, permission: str) -> bool:
     roots = getattr(user, "_zd_roots", None)
     if roots is None:
         roots = list(Unit.objects.filter(parent__isnull=True).values_list("path", flat=True))
-        user._zd_roots = roots
+        if isinstance(user, User):
+            user._zd_roots = roots
     return all(root in paths for root in roots)
 
 
@@ -131,7 +145,7 @@ def units_under(paths: list[str]) -> QuerySet:
     return Unit.objects.filter(in_subtrees).values("pk")
 
 
-def scope(user: Any, permission: str, queryset: QuerySet[M]) -> QuerySet[M]:
+def scope(user: User | AnonymousUser, permission: str, queryset: QS) -> QS:
     """The rows of queryset the user may act on with permission: unit subtree + explicit grants
     − rows the model excludes for this user (recusal, restricted sensitivity)."""
     model = queryset.model
@@ -139,7 +153,7 @@ def scope(user: Any, permission: str, queryset: QuerySet[M]) -> QuerySet[M]:
     extra = model.scope_extra(user, permission) if hasattr(model, "scope_extra") else None
     if not paths and extra is None:
         return queryset.none()
-    fields: tuple[str, ...] = model.scope_units  # type: ignore[attr-defined]
+    fields: tuple[str, ...] = model.scope_units
     if paths and covers_everything(user, permission) and any(_required(model, f) for f in fields):
         scoped = queryset
     else:
@@ -162,12 +176,14 @@ def _required(model: type[Model], lookup: str) -> bool:
     if lookup == "pk":
         return True
     field = model._meta.get_field(lookup)
-    return not field.null
+    # a reverse relation (or a generic key) may be empty for a row
+    return isinstance(field, Field) and not field.null
 
 
-def get_for_user(user: Any, permission: str, queryset: QuerySet[M], **lookup: Any) -> M:
+def get_for_user(user: User | AnonymousUser, permission: str, queryset: QuerySet[M], **lookup: Any) -> M:
     """One row the user may act on, or Http404 — the same answer as a row that does not exist."""
     try:
         return scope(user, permission, queryset).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    # ObjectDoesNotExist: the base of every model's DoesNotExist (queryset.model's among them)
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404("未找到该记录") from exc
