@@ -160,6 +160,11 @@ JOBS: Point[Job] = Point("jobs", "periodic jobs (core.scheduler and core.tasks.r
 CLUE_SUBJECT_PANELS: Point[Callable[..., None]] = Point(
     "clue_subject_panels", "panels on each subject card of a clue's page"
 )
+# fn(user, clue, subjects) -> {subject id: LeniencyOut as a dict}: the 从宽从严 basis and the
+# leader's decision that the clue API's detail answer carries on each subject
+CLUE_SUBJECT_LENIENCY: Point[Callable[..., dict[int, dict[str, Any]]]] = Point(
+    "clue_subject_leniency", "the leniency basis of a clue's subjects, for the clue API"
+)
 # fn(user, report, item_views): append (template, context) pairs to each view.panels
 SELFREPORT_ITEM_PANELS: Point[Callable[..., None]] = Point(
     "selfreport_item_panels", "panels on each item of a self-report's page"

@@ -120,6 +120,12 @@ AUDIT_LABELS = {
 }
 
 
+def _subject_leniency(user: Any, clue: Any, subjects: list[Any]) -> dict[int, dict[str, Any]]:
+    from zhengdun.selfreports.api.leniency import subject_leniency
+
+    return subject_leniency(user, clue, subjects)
+
+
 def register() -> None:
     from zhengdun.selfreports.panels import leniency_panel
 
@@ -128,4 +134,5 @@ def register() -> None:
     hooks.SEED_STEPS.register("selfreports", hooks.SeedStep("自查报告", seed_selfreports), order=20)
     hooks.SEED_STEPS.register("leniency", hooks.SeedStep("从宽从严", seed_leniency), order=30)
     hooks.CLUE_SUBJECT_PANELS.register("selfreports.leniency", leniency_panel, order=10)
+    hooks.CLUE_SUBJECT_LENIENCY.register("selfreports.leniency", _subject_leniency)
     hooks.AUDIT_LABELS.register("selfreports", hooks.AuditLabels(AUDIT_LABELS))

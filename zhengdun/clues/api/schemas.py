@@ -21,6 +21,7 @@ from ninja import Field, Schema
 from zhengdun.clues import deadlines, workflow
 from zhengdun.clues.models import XINGTAI_LABELS, Status
 from zhengdun.clues.workflow import EVENT_LABELS
+from zhengdun.core import hooks
 from zhengdun.core.api import PageOut, actor
 
 __all__ = [
@@ -47,6 +48,8 @@ __all__ = [
     "RequestOut",
     "ClueStatusRef",
     "SubjectOut",
+    "LeniencyOut",
+    "LeniencyDecisionOut",
     "SupervisionOut",
     "TransferOut",
     "XingtaiRef",
@@ -251,6 +254,30 @@ class MeasureOut(Schema):
         return obj.get_kind_display()
 
 
+class LeniencyDecisionOut(Schema):
+    basis: str = Field(description="认定的依据代码")
+    basis_label: str = Field(description="认定的依据")
+    recommended: str = Field(description="认定时系统建议的依据代码")
+    overridden: bool = Field(description="与系统建议不同（改判）")
+    reason: str = Field(description="理由")
+    decided_by: str = Field(description="认定人")
+    decided_at: dt.datetime = Field(description="认定时间")
+    version: int = Field(description="版本号；再次认定时提交")
+
+
+class LeniencyOut(Schema):
+    subject_id: int = Field(description="被反映人ID")
+    applies: bool = Field(description="是否适用（核查属实或部分属实且已关联名册）")
+    basis: str | None = Field(description="系统建议的依据代码（由自查报告等事实推导，不作为定论存储）")
+    basis_label: str | None = Field(description="系统建议的依据")
+    summary: str | None = Field(description="依据摘要")
+    evidence: dict[str, Any] | None = Field(description="推导所依据的事实")
+    report_id: int | None = Field(description="依据中的自查报告ID（您可查看时）")
+    decision: LeniencyDecisionOut | None = Field(description="领导的认定；尚未认定为空")
+    stale: bool = Field(description="认定后事实已变化，系统建议与认定时不同")
+    can_decide: bool = Field(description="您是否可以认定")
+
+
 class SubjectOut(Schema):
     id: int = Field(description="被反映人ID")
     person_id: int | None = Field(description="名册中的干警ID；未识别身份为空")
@@ -266,9 +293,22 @@ class SubjectOut(Schema):
     xingtai_label: str = Field(description="形态名称")
     cleared: bool = Field(description="是否已澄清正名")
     measures: list[MeasureOut] = Field(description="处理措施")
-    # The place for what else is known about this person in the campaign — e.g. the leniency
-    # basis from their self-report (selfreports), as its own nested schema with a resolver that
-    # reads it from the subject's person; wired by the caller that owns that rule.
+    leniency: LeniencyOut | None = Field(
+        None,
+        description="自查从宽、被查从严：系统推导的依据及领导认定（核查属实或部分属实时适用；未启用该功能时为空）",
+    )
+
+    @staticmethod
+    def resolve_leniency(obj: Any, context: Any) -> dict[str, Any] | None:
+        # One provider call for all of the clue's subjects, kept on the clue (the subjects were
+        # prefetched from it, so obj.clue is that same instance): a fixed number of queries.
+        clue = obj.clue
+        if not hasattr(clue, "_leniency_answers"):
+            answers: dict[int, dict[str, Any]] = {}
+            for provide in hooks.CLUE_SUBJECT_LENIENCY:
+                answers.update(provide(actor(context["request"]), clue, list(clue.subjects.all())))
+            clue._leniency_answers = answers
+        return clue._leniency_answers.get(obj.pk)
 
     @staticmethod
     def resolve_result_label(obj: Any) -> str:

@@ -14,6 +14,9 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from zhengdun.accounts.models import User
+from zhengdun.clues.api.schemas import LeniencyDecisionOut as LeniencyDecisionOut  # re-exported
+from zhengdun.clues.api.schemas import LeniencyOut as LeniencyOut  # re-exported
 from zhengdun.core.api import MAX_ID, PageIn, PageOut, SafeText
 from zhengdun.selfreports import leniency
 from zhengdun.selfreports.actions import MAX_ITEMS, MAX_RELATED_PERSONS, NOTE_MAX, REASON_MAX
@@ -256,7 +259,7 @@ class MineOut(Schema):
     versions: list[SelfReportRowOut] = Field(description="本次教育整顿中的全部版本")
 
 
-def _review_out(user: Any, review: Any, visible_clues: set[int]) -> dict[str, Any]:
+def _review_out(user: User, review: Any, visible_clues: set[int]) -> dict[str, Any]:
     return {
         "check_note": review.check_note,
         "outcome": review.outcome,
@@ -328,7 +331,7 @@ def report_row(report: SelfReport) -> dict[str, Any]:
     }
 
 
-def report_out(user: Any, report: SelfReport) -> dict[str, Any]:
+def report_out(user: User, report: SelfReport) -> dict[str, Any]:
     """A report with its items as `user` may see it (reviews only for those the page shows them
     to; a converted clue's id only when the user may open that clue)."""
     views, _ = item_views(user, report, with_reviews=shows_reviews(user, report))
@@ -354,34 +357,14 @@ class ConvertOut(Schema):
 # --- leniency ------------------------------------------------------------------------------------
 
 
-class LeniencyDecisionOut(Schema):
-    basis: str = Field(description="认定的依据代码")
-    basis_label: str = Field(description="认定的依据")
-    recommended: str = Field(description="认定时系统建议的依据代码")
-    overridden: bool = Field(description="与系统建议不同（改判）")
-    reason: str = Field(description="理由")
-    decided_by: str = Field(description="认定人")
-    decided_at: dt.datetime = Field(description="认定时间")
-    version: int = Field(description="版本号；再次认定时提交")
-
-
-class LeniencyOut(Schema):
-    subject_id: int = Field(description="被反映人ID")
-    applies: bool = Field(description="是否适用（核查属实或部分属实且已关联名册）")
-    basis: str | None = Field(description="系统建议的依据代码（由自查报告等事实推导，不作为定论存储）")
-    basis_label: str | None = Field(description="系统建议的依据")
-    summary: str | None = Field(description="依据摘要")
-    evidence: dict[str, Any] | None = Field(description="推导所依据的事实")
-    report_id: int | None = Field(description="依据中的自查报告ID（您可查看时）")
-    decision: LeniencyDecisionOut | None = Field(description="领导的认定；尚未认定为空")
-    stale: bool = Field(description="认定后事实已变化，系统建议与认定时不同")
-    can_decide: bool = Field(description="您是否可以认定")
-
-
 class LeniencyDecisionIn(Schema):
     basis: BasisCode = Field(description="认定的依据代码")
     reason: SafeText = Field("", max_length=2000, description="理由；与系统建议不同时必填（至少4个字）")
     version: int = Field(0, ge=0, le=MAX_ID, description="认定的版本号；首次认定为0。" + VERSION_HELP)
+
+
+# LeniencyOut and LeniencyDecisionOut live with the clue API's schemas: the clue detail answer
+# carries them on each subject (filled through core.hooks.CLUE_SUBJECT_LENIENCY).
 
 
 def decision_out(decision: Any) -> dict[str, Any]:
