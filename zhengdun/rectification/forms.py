@@ -338,7 +338,7 @@ class ProblemForm(forms.Form):
         unit_field.set_queryset(permissions.scope(user, "rectification.register", units))
         self.fields["category"].queryset = Category.objects.filter(is_active=True)  # type: ignore[attr-defined]
         # the code as on the battle map's columns (GJ1 违反防止干预司法“三个规定”)
-        self.fields["category"].label_from_instance = lambda c: f"{c.code} {c.name}"  # type: ignore[attr-defined]
+        self.fields["category"].label_from_instance = lambda c: c.label  # type: ignore[attr-defined]
         self.fields["title"].widget.attrs["size"] = 60
         _people_fields(self, user)
         home = getattr(user, "unit", None)

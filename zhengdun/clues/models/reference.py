@@ -21,6 +21,17 @@ class Channel(models.Model):
         return self.name
 
 
+def category_label(code: str, name: str, is_national: bool, *, short: bool = False) -> str:
+    """How a person sees a category — the one rule (issue #11: "OTHER" showed on the pages).
+
+    A national category keeps its number beside its name ("GJ2 违规经商办企业…"; short: "GJ2");
+    any other (其他违纪违法问题, a unit's local items) is its Chinese name alone: its code is an
+    interface code for data exchange and the API, never a label."""
+    if is_national:
+        return code if short else f"{code} {name}"
+    return name
+
+
 class Category(models.Model):
     """A problem category: the national 六大顽瘴痼疾 (GJ1–GJ6) and local items added by a unit."""
 
@@ -39,6 +50,21 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The category as pages and exports show it: "GJ2 违规经商办企业…", "其他违纪违法问题"."""
+        return category_label(self.code, self.name, self.is_national)
+
+    @property
+    def short_label(self) -> str:
+        """Where room is short: the national number ("GJ2"), else the name."""
+        return category_label(self.code, self.name, self.is_national, short=True)
+
+    @property
+    def shown_code(self) -> str:
+        """The code shown in a tag beside the name: the national number, else nothing."""
+        return self.code if self.is_national else ""
 
 
 class DeadlineRule(models.Model):

@@ -167,7 +167,7 @@ def problem_export(request: HttpRequest) -> FileResponse:
             closer = closers.get(p.pk)
             yield [
                 p.number,
-                p.category.code,
+                p.category.shown_code,  # a national number; OTHER and local items: the name alone
                 p.category.name,
                 p.title,
                 p.description,

@@ -65,7 +65,7 @@ class TemplateForm(forms.Form):
         categories = Category.objects.filter(Q(is_active=True) | Q(pk=getattr(template, "category_id", None)))
         choices = [("", DEFAULT_LABEL + (f"——已有“{taken[None]}”" if None in taken else ""))]
         for c in categories:
-            label = f"{c.code} {c.name}"
+            label = c.label
             if c.pk in taken:
                 label += f"——已有“{taken[c.pk]}”"
             choices.append((str(c.pk), label))

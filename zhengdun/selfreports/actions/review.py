@@ -104,7 +104,7 @@ def owner_unit_for(actor: Any) -> Unit:
 
 def _clue_text(report: SelfReport, item: SelfReportItem) -> tuple[str, str]:
     person = report.person
-    head = f"{person.name}自查报告事项（{item.category.code}）："
+    head = f"{person.name}自查报告事项（{item.category.short_label}）："
     body = " ".join(item.description.split())
     summary = head + body
     if len(summary) > 200:

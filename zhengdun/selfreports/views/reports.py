@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhengdun.accounts import permissions
+from zhengdun.clues.models.reference import category_label
 from zhengdun.core import files
 from zhengdun.core.errors import ConflictError
 from zhengdun.core.listing import PAGE_SIZES, ListPage, page_of
@@ -63,11 +64,20 @@ def _decorate(rows: list[SelfReport]) -> None:
     facts = (
         SelfReportItem.objects.filter(report__in=rows)
         .order_by("report_id", "seq")
-        .values_list("report_id", "category__code", "review__outcome", "review__converted_clue_id")
+        .values_list(
+            "report_id",
+            "category__code",
+            "category__name",
+            "category__is_national",
+            "review__outcome",
+            "review__converted_clue_id",
+        )
     )
     by_report: dict[int, list[tuple[str, str | None, int | None]]] = {}
-    for report_id, code, outcome, clue_id in facts:
-        by_report.setdefault(report_id, []).append((code, outcome, clue_id))
+    for report_id, code, name, national, outcome, clue_id in facts:
+        # GJ2, or a local category's name: never its code (OTHER)
+        label = category_label(code, name, national, short=True)
+        by_report.setdefault(report_id, []).append((label, outcome, clue_id))
     for r in rows:
         items = by_report.get(r.pk, [])
         r.item_count = len(items)
