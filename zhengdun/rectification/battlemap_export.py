@@ -115,6 +115,7 @@ def workbook(
     for s in [*the_ranking.counties, the_ranking.city, the_ranking.total]:
         if s is the_ranking.city and not s.total:
             continue
+        rank: int | str
         if s is the_ranking.total:
             label, rank = "合计", "—"
         else:

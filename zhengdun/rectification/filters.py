@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.accounts.permissions import units_under
 from zhengdun.core.listing import ListPage, page_of
 from zhengdun.core.text import query_term
@@ -32,10 +33,14 @@ from zhengdun.rectification.status import (
     NEAR_COLOUR,
     OPEN_STATUSES,
     ProblemStatus,
+    StatusAnnotation,
     annotate_status,
     is_near,
     near_condition,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 SORTS: dict[str, tuple[str, ...]] = {
     "deadline": ("deadline", "id"),
@@ -72,7 +77,7 @@ def quiet_since(now: dt.datetime | None = None) -> dt.datetime:
 
 def filter_problems(
     queryset: QuerySet[Problem], params: Mapping[str, Any], *, today: dt.date | None = None
-) -> QuerySet[Problem]:
+) -> QuerySet[WithAnnotations[Problem, StatusAnnotation]]:
     """Narrow an already scoped problem queryset by the list's filters, with each row's derived
     status annotated (derived_status), ordered. The same function serves the page, the export and
     the home page cards, so a card's number is what its link lists.
@@ -103,7 +108,8 @@ def filter_problems(
         since = quiet_since()
         recent = ProgressReport.objects.filter(task__problem=OuterRef("pk"), reported_at__gte=since)
         reopened = Reopening.objects.filter(problem=OuterRef("pk"), reopened_at__gte=since)
-        qs = qs.filter(derived_status__in=[s.value for s in OPEN_STATUSES], created_at__lt=since)
+        # in a Q: django-stubs' plugin takes an annotation's __in lookup for a single value
+        qs = qs.filter(Q(derived_status__in=[s.value for s in OPEN_STATUSES]), created_at__lt=since)
         qs = qs.exclude(Exists(recent)).exclude(Exists(reopened))
     q = query_term(params.get("q"), 100)
     if q:
@@ -143,7 +149,7 @@ def problem_page(problems: QuerySet[Problem], page: str | None, per_page: str | 
     return result
 
 
-def visible_institutions(user: Any) -> QuerySet[Institution]:
+def visible_institutions(user: User) -> QuerySet[Institution]:
     """The institutions the user may see: issued within their rectification.view subtree, or
     addressing a problem of their units (Institution.scope_extra)."""
     return permissions.scope(user, "rectification.view", Institution.objects.select_related("issuing_unit"))

@@ -8,8 +8,9 @@ the deadline — which the actions keep current in the same transaction as the c
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -19,6 +20,13 @@ from zhengdun.clues.models import Category, Clue
 from zhengdun.core.models import StoredFile
 from zhengdun.org.models import Person, Unit
 from zhengdun.rectification.status import ProblemStatus, derive, facts_of
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+    from django_stubs_ext import WithAnnotations
+
+    from zhengdun.accounts.models import User
+    from zhengdun.rectification.status import StatusAnnotation
 
 
 class ProblemSource(models.TextChoices):
@@ -47,6 +55,9 @@ class MilestoneTemplate(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Shown on the template list (views.templates): its steps' working days in all; never stored.
+    total: int
+
     class Meta:
         verbose_name = "工期模板"
         verbose_name_plural = "工期模板"
@@ -74,10 +85,10 @@ class TemplateStep(models.Model):
 
 
 class ProblemQuerySet(models.QuerySet["Problem"]):
-    def with_status(self, today: Any) -> ProblemQuerySet:
+    def with_status(self, today: dt.date) -> QuerySet[WithAnnotations[Problem, StatusAnnotation]]:
         from zhengdun.rectification.status import annotate_status
 
-        return annotate_status(self, today)  # type: ignore[return-value]
+        return annotate_status(self, today)
 
 
 class Problem(models.Model):
@@ -144,6 +155,14 @@ class Problem(models.Model):
 
     scope_units = ("responsible_unit",)
 
+    # Shown on the list pages, set by rectification.filters.decorate; never stored.
+    status_value: str
+    status_label: str
+    status_colour: str
+    flag: str
+    flag_label: str
+    flag_colour: str
+
     class Meta:
         verbose_name = "整改问题"
         verbose_name_plural = "问题清单"
@@ -156,7 +175,7 @@ class Problem(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
-    def status_on(self, today: Any) -> ProblemStatus:
+    def status_on(self, today: dt.date) -> ProblemStatus:
         return derive(facts_of(self), today)
 
     @property
@@ -199,6 +218,9 @@ class ProgressReport(models.Model):
     reason = models.CharField("进度回退原因", max_length=500, blank=True)
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reported_at = models.DateTimeField(default=timezone.now)
+
+    # The report's task among those the problem page already loaded (views.problem_detail).
+    task_row: Task
 
     class Meta:
         verbose_name = "进展报告"
@@ -262,11 +284,15 @@ class Milestone(models.Model):
         return self.name
 
 
+# the length of a plan change's reason as stored (the page's prefix and the reason given)
+PLAN_REASON_MAX = 200
+
+
 class PlanChange(models.Model):
     """A recomputation of the plan: why, and what moved by how much (schedule.Move.as_dict)."""
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="plan_changes")
-    reason = models.CharField("调整原因", max_length=200)
+    reason = models.CharField("调整原因", max_length=PLAN_REASON_MAX)
     moves = models.JSONField(default=list)
     fits = models.BooleanField(default=True)
     shortfall = models.PositiveSmallIntegerField(default=0)
@@ -341,6 +367,11 @@ class Institution(models.Model):
 
     scope_units = ("issuing_unit",)
 
+    # Shown on the pages, set by the views (never stored): the link to the institution's page
+    # and the visible problems it addresses (views.institutions.LinkedProblem rows).
+    url: str
+    linked: list[Any]
+
     class Meta:
         verbose_name = "制度成果"
         verbose_name_plural = "建章立制"
@@ -350,7 +381,7 @@ class Institution(models.Model):
         return self.title
 
     @classmethod
-    def scope_extra(cls, user: Any, permission: str) -> models.Q | None:
+    def scope_extra(cls, user: User, permission: str) -> models.Q | None:
         """Also the institutions that address a problem of the user's units: a county sees the
         city's rule written for its problems, not only the rules its own units issued."""
         if permission != "rectification.view":

@@ -6,22 +6,27 @@ the user may see, and offers 转为整改问题 to those who may register proble
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.clues.models import SUBSTANTIATED, Clue, ClueSubject
 from zhengdun.rectification.models import Problem
 from zhengdun.rectification.status import annotate_status
+
+if TYPE_CHECKING:
+    from zhengdun.selfreports.models import SelfReport
 
 CLUE_TEMPLATE = "rectification/_problem_clue_panel.html"
 ITEM_TEMPLATE = "rectification/_problem_item_panel.html"
 
 
-def _visible(user: Any, problems: Any) -> list[Problem]:
+def _visible(user: User, problems: QuerySet[Problem]) -> list[Problem]:
     from zhengdun.rectification.views.problems import decorate
 
     today = timezone.localdate()
@@ -34,7 +39,13 @@ def _register_url(**query: int) -> str:
     return f"{reverse('rectification:register')}?{urlencode(query)}"
 
 
-def clue_panel(user: Any, clue: Clue, subjects: list[ClueSubject]) -> None:
+def _add_panel(host: Any, template: str, context: dict[str, Any]) -> None:
+    """Append a panel to an object of the host page (a clue's subject, a report's item view):
+    `panels` is a plain attribute the page reads, by the core.hooks contract, not a model field."""
+    host.panels = [*getattr(host, "panels", []), (template, context)]
+
+
+def clue_panel(user: User, clue: Clue, subjects: list[ClueSubject]) -> None:
     """Attach the panel to each subject found 属实 / 部分属实 (one query for all of them)."""
     substantiated = [s for s in subjects if s.result in SUBSTANTIATED]
     if not substantiated:
@@ -53,10 +64,10 @@ def clue_panel(user: Any, clue: Clue, subjects: list[ClueSubject]) -> None:
             "can_register": can_register,
             "register_url": _register_url(clue=clue.pk, subject=subject.pk),
         }
-        subject.panels = [*getattr(subject, "panels", []), (CLUE_TEMPLATE, context)]
+        _add_panel(subject, CLUE_TEMPLATE, context)
 
 
-def item_panel(user: Any, report: Any, views: list[Any]) -> None:
+def item_panel(user: User, report: SelfReport, views: list[Any]) -> None:
     """Attach the panel to each item of a submitted report, for discipline staff (not on the
     officer's own report). Problems made from an item show on every version of it (items keep
     their key across corrections); 转为整改问题 is offered on the current version only."""
@@ -83,7 +94,8 @@ def item_panel(user: Any, report: Any, views: list[Any]) -> None:
     if can_view:
         made = Problem.objects.filter(source_selfreport_item__key__in=keys)
         for p in _visible(user, made.select_related("source_selfreport_item")):
-            by_key.setdefault(p.source_selfreport_item.key, []).append(p)
+            if p.source_selfreport_item is not None:  # always, by the filter on its key
+                by_key.setdefault(p.source_selfreport_item.key, []).append(p)
     for view in views:
         problems = by_key.get(view.item.key, [])
         if not problems and not can_register:
@@ -94,4 +106,4 @@ def item_panel(user: Any, report: Any, views: list[Any]) -> None:
             "can_register": can_register,
             "register_url": _register_url(item=view.item.pk),
         }
-        view.panels = [*getattr(view, "panels", []), (ITEM_TEMPLATE, context)]
+        _add_panel(view, ITEM_TEMPLATE, context)

@@ -19,10 +19,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Q, QuerySet, Value, When
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from zhengdun.rectification.models import Problem
+
+
+class StatusAnnotation(TypedDict):
+    """What annotate_status() adds to each row."""
+
+    derived_status: str
 
 
 class ProblemStatus(models.TextChoices):
@@ -87,7 +99,7 @@ def is_near(status: str, deadline: dt.date, today: dt.date) -> bool:
     )
 
 
-def facts_of(problem) -> Facts:  # type: ignore[no-untyped-def]
+def facts_of(problem: Problem) -> Facts:
     """The facts stored on a Problem row (kept current by rectification.actions)."""
     return Facts(
         deadline=problem.deadline,
@@ -111,7 +123,10 @@ def status_expression(today: dt.date) -> Case:
     )
 
 
-def annotate_status(queryset: QuerySet, today: dt.date) -> QuerySet:
+def annotate_status(
+    queryset: QuerySet[Problem], today: dt.date
+) -> QuerySet[WithAnnotations[Problem, StatusAnnotation]]:
+    """The queryset with `derived_status`, the status derive() would give each row on today."""
     return queryset.annotate(derived_status=status_expression(today))
 
 

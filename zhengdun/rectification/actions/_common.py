@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.clues.models import Category, NumberSequence
 from zhengdun.core.dates import parse_date
 from zhengdun.core.files import sniff_upload
@@ -100,7 +101,7 @@ def _clip(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
-def _person(actor: Any, value: Any, key: str, label: str) -> Person:
+def _person(actor: User, value: Any, key: str, label: str) -> Person:
     """A roster person the actor may see, still serving."""
     if value in (None, ""):
         raise ValidationError({key: f"请选择{label}"})
@@ -114,7 +115,7 @@ def _person(actor: Any, value: Any, key: str, label: str) -> Person:
     return person
 
 
-def _unit(actor: Any, value: Any, permission: str) -> Unit:
+def _unit(actor: User, value: Any, permission: str) -> Unit:
     if value in (None, ""):
         raise ValidationError({"responsible_unit": "请选择责任单位"})
     try:
@@ -126,7 +127,7 @@ def _unit(actor: Any, value: Any, permission: str) -> Unit:
     return unit
 
 
-def _require_on(actor: Any, permission: str, problem: Problem) -> None:
+def _require_on(actor: User, permission: str, problem: Problem) -> None:
     permissions.require(actor, permission, problem.responsible_unit)
 
 
@@ -143,7 +144,7 @@ def _files(uploads: Iterable[Any], key: str) -> list[tuple[Any, str, bytes]]:
     return checked
 
 
-def _store(model: type, owner: dict[str, Any], actor: Any, files: list[tuple[Any, str, bytes]]) -> list[Any]:
+def _store(model: type, owner: dict[str, Any], actor: User, files: list[tuple[Any, str, bytes]]) -> list[Any]:
     rows = []
     for upload, content_type, data in files:
         sha = hashlib.sha256(data).hexdigest()

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.audit.chain import record
 from zhengdun.core.text import clean_text
 from zhengdun.core.versioning import guarded_update
@@ -44,7 +45,7 @@ from zhengdun.rectification.models import (
 )
 
 
-def close_off_blockers(actor: Any, problem: Problem) -> list[str]:
+def close_off_blockers(actor: User, problem: Problem) -> list[str]:
     """Why the actor may not close this problem off now (empty when they may): shown on the page
     before they try, and checked again by close_off."""
     reasons = []
@@ -62,7 +63,7 @@ def close_off_blockers(actor: Any, problem: Problem) -> list[str]:
 
 @transaction.atomic
 def close_off(
-    actor: Any,
+    actor: User,
     problem: Problem,
     *,
     check_note: Any,
@@ -114,7 +115,7 @@ def close_off(
 
 @transaction.atomic
 def reopen(
-    actor: Any,
+    actor: User,
     problem: Problem,
     *,
     kind: Any,

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.audit.chain import record
 from zhengdun.core.text import clean_text
 from zhengdun.org.models import Unit
@@ -32,7 +33,7 @@ from zhengdun.rectification.models import (
 
 @transaction.atomic
 def register_institution(
-    actor: Any,
+    actor: User,
     data: dict[str, Any],
     *,
     problems: Sequence[Problem] = (),
@@ -106,7 +107,7 @@ def register_institution(
 
 
 @transaction.atomic
-def link_institution(actor: Any, institution: Institution, problems: Sequence[Problem]) -> None:
+def link_institution(actor: User, institution: Institution, problems: Sequence[Problem]) -> None:
     """Set the problems an institution addresses (within what the actor may see)."""
     permissions.require(actor, "rectification.institutions", institution.issuing_unit)
     visible = permissions.scope(actor, "rectification.view", Problem.objects.all())

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from zhengdun.accounts.models import User
 from zhengdun.audit.chain import record
 from zhengdun.clues.models import Category
 from zhengdun.core.errors import ConflictError
@@ -29,6 +30,7 @@ from zhengdun.rectification.actions._common import (
     _today,
 )
 from zhengdun.rectification.models import (
+    PLAN_REASON_MAX,
     Milestone,
     MilestoneTemplate,
     PlanChange,
@@ -71,7 +73,7 @@ def _round_began(problem: Problem, today: dt.date) -> dt.date:
 
 
 def _write_plan(
-    actor: Any, problem: Problem, steps: Sequence[schedule.Step], today: dt.date, reason: str
+    actor: User, problem: Problem, steps: Sequence[schedule.Step], today: dt.date, reason: str
 ) -> schedule.Plan:
     """Schedule steps back from the problem's deadline, store the milestones (keeping the done
     dates of milestones that stay), and log what moved.
@@ -104,7 +106,7 @@ def _write_plan(
     PlanChange.objects.create(
         problem=problem,
         # the page's prefix plus a reason of up to 200 characters; the audit entry keeps it whole
-        reason=_clip(reason, PlanChange._meta.get_field("reason").max_length),
+        reason=_clip(reason, PLAN_REASON_MAX),
         moves=[m.as_dict() for m in moved],
         fits=plan.fits,
         shortfall=plan.shortfall,
@@ -115,7 +117,7 @@ def _write_plan(
 
 @transaction.atomic
 def set_milestone_workdays(
-    actor: Any,
+    actor: User,
     problem: Problem,
     durations: dict[int, Any],
     *,
@@ -165,7 +167,7 @@ def set_milestone_workdays(
 
 @transaction.atomic
 def complete_milestone(
-    actor: Any, milestone: Milestone, done_on: Any, *, today: dt.date | None = None
+    actor: User, milestone: Milestone, done_on: Any, *, today: dt.date | None = None
 ) -> Milestone:
     """Mark a milestone done on a day (not in the future)."""
     today = today or _today()

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.audit.chain import diff, record
 from zhengdun.clues.models import Clue
 from zhengdun.core.dates import parse_date
@@ -61,7 +62,7 @@ def wuding_of(problem: Problem) -> dict[str, Any]:
 
 
 def _clean_problem(
-    actor: Any, data: dict[str, Any], today: dt.date, *, permission: str, current: Problem | None = None
+    actor: User, data: dict[str, Any], today: dt.date, *, permission: str, current: Problem | None = None
 ) -> dict[str, Any]:
     """The 五定 fields of data, checked; every error at once, keyed by field.
 
@@ -150,7 +151,7 @@ def _clean_problem(
 
 @transaction.atomic
 def register_problem(
-    actor: Any,
+    actor: User,
     data: dict[str, Any],
     *,
     source_clue: Clue | None = None,
@@ -210,7 +211,7 @@ def register_problem(
 
 @transaction.atomic
 def update_problem(
-    actor: Any,
+    actor: User,
     problem: Problem,
     data: dict[str, Any],
     *,
@@ -270,6 +271,6 @@ def update_problem(
     return problem
 
 
-def problems_visible(actor: Any) -> Any:
+def problems_visible(actor: User) -> Any:
     """The problems the actor may see (the one scope every list, map and export starts from)."""
     return permissions.scope(actor, "rectification.view", Problem.objects.all())

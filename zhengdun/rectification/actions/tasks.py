@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from zhengdun.accounts.models import User
 from zhengdun.audit.chain import record
 from zhengdun.core.text import clean_text
 from zhengdun.core.versioning import guarded_update
@@ -71,7 +72,7 @@ def _rollup(problem: Problem, today: dt.date) -> None:
 
 @transaction.atomic
 def add_task(
-    actor: Any,
+    actor: User,
     problem: Problem,
     *,
     title: Any,
@@ -125,7 +126,7 @@ def add_task(
 
 @transaction.atomic
 def report_progress(
-    actor: Any,
+    actor: User,
     task: Task,
     *,
     percent: Any,
@@ -167,7 +168,7 @@ def report_progress(
         checked = _files(files, "files")
     except ValidationError as exc:
         errors["files"] = exc.message_dict["files"]
-    if errors:
+    if errors or value is None:  # no value means errors["percent"] says why
         raise ValidationError(errors)
     guarded_update(Task, task.pk, version, TASK_CONFLICT, progress=value)
     previous = task.progress

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.audit.chain import diff, record
 from zhengdun.core.text import clean_text
 from zhengdun.core.versioning import guarded_update
@@ -48,7 +49,7 @@ def clean_steps(rows: Sequence[tuple[Any, Any]]) -> list[schedule.Step]:
 
 @transaction.atomic
 def save_template(
-    actor: Any,
+    actor: User,
     template: MilestoneTemplate | None,
     *,
     name: Any,

@@ -28,6 +28,7 @@ from zhengdun.org.models import Unit
 from zhengdun.rectification import actions, battlemap_export
 from zhengdun.rectification import battlemap as bm
 from zhengdun.rectification.models import Problem
+from zhengdun.rectification.views._request import user_of
 
 PERMISSION = "rectification.view"
 CITY = "city"  # the county filter's value for the city's own units (市直单位)
@@ -77,7 +78,7 @@ class Scope:
 
 
 def _scope(request: HttpRequest) -> Scope:
-    user = request.user
+    user = user_of(request)
     permissions.require(user, PERMISSION)
     today = timezone.localdate()
     paths = permissions.unit_paths_for(user, PERMISSION)
@@ -177,7 +178,7 @@ def gantt(request: HttpRequest) -> HttpResponse:
     if wanted:
         # (a pk beyond the integer column's range is simply not found)
         unit = Unit.objects.filter(pk=int(wanted)).first() if wanted.isdigit() and len(wanted) < 10 else None
-        if unit is None or not permissions.has_permission(request.user, PERMISSION, unit):
+        if unit is None or not permissions.has_permission(user_of(request), PERMISSION, unit):
             raise Http404("未找到该单位")
     elif ordered:
         unit = Unit.objects.get(pk=ordered[0])
@@ -224,7 +225,7 @@ def export(request: HttpRequest) -> HttpResponse:
     )
     with transaction.atomic():
         record(
-            request.user,
+            user_of(request),
             "rectification.battlemap_exported",
             None,
             {
@@ -234,8 +235,9 @@ def export(request: HttpRequest) -> HttpResponse:
             },
         )
     response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"挂图作战_{scope.today.isoformat()}.xlsx"
+    # an attachment always gets its header (None is only for an inline file without a name)
+    response["Content-Disposition"] = (
+        content_disposition_header(True, f"挂图作战_{scope.today.isoformat()}.xlsx") or "attachment"
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.audit.chain import record
 from zhengdun.clues.forms import FastSelect, FastSelectMultiple, TolerantDateField
 from zhengdun.clues.models import Category
@@ -39,6 +40,7 @@ from zhengdun.rectification.models import (
     Problem,
 )
 from zhengdun.rectification.status import COLOURS, ProblemStatus, annotate_status, is_near
+from zhengdun.rectification.views._request import htmx_of, user_of
 
 # --- forms --------------------------------------------------------------------------------------
 
@@ -62,7 +64,7 @@ def _problem_field() -> ProblemChoiceField:
     )
 
 
-def _choosable_problems(user: Any) -> QuerySet[Problem]:
+def _choosable_problems(user: User) -> QuerySet[Problem]:
     # a city has hundreds of problems, not hundreds of thousands: one select lists them all
     return actions.problems_visible(user).select_related("responsible_unit").order_by("-id")
 
@@ -90,7 +92,7 @@ class InstitutionFilterForm(forms.Form):
         error_messages={"invalid_choice": "所选问题类别不存在"},
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         unit_field: UnitChoiceField = self.fields["unit"]  # type: ignore[assignment]
         units = Unit.objects.filter(is_active=True).only("id", "name", "path", "depth", "parent_id")
@@ -99,7 +101,8 @@ class InstitutionFilterForm(forms.Form):
         self.fields["q"].widget.attrs.update({"type": "search", "placeholder": "制度名称、文号、适用范围"})
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("issued_from") and data.get("issued_to") and data["issued_from"] > data["issued_to"]:
             self.add_error("issued_to", "印发日期的结束日期不能早于开始日期")
         return data
@@ -139,7 +142,9 @@ class InstitutionForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "2021-06-02", "inputmode": "numeric", "size": 14}),
     )
     scope = forms.CharField(label="适用范围", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    files = forms.Field(
+    # a field named like BaseForm.files (the uploads): the form's metaclass moves it into
+    # base_fields, so self.files stays the uploads; the stubs cannot see that
+    files = forms.Field(  # type: ignore[assignment]
         label="制度文件",
         required=False,
         widget=MultipleFileInput(attrs={"accept": ".pdf,.doc,.docx,.jpg,.jpeg,.png"}),
@@ -147,7 +152,7 @@ class InstitutionForm(forms.Form):
     )
     problems = _problem_field()
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         unit_field: UnitChoiceField = self.fields["issuing_unit"]  # type: ignore[assignment]
         units = Unit.objects.filter(is_active=True).only("id", "name", "path", "depth", "parent_id")
@@ -173,7 +178,7 @@ class LinkForm(forms.Form):
 
     problems = _problem_field()
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["problems"].queryset = _choosable_problems(user)  # type: ignore[attr-defined]
 
@@ -231,7 +236,7 @@ def _linked(
     return linked
 
 
-def _decorate(rows: list[Institution], user: Any) -> None:
+def _decorate(rows: list[Institution], user: User) -> None:
     linked = _linked([r.pk for r in rows], actions.problems_visible(user))
     for r in rows:
         r.linked = linked.get(r.pk, [])
@@ -242,7 +247,7 @@ def _page(queryset: QuerySet[Institution], page: str | None, per_page: str | Non
     return page_of(queryset.prefetch_related(documents), page, per_page)
 
 
-def _load(user: Any, pk: int) -> Institution:
+def _load(user: User, pk: int) -> Institution:
     return permissions.get_for_user(
         user,
         "rectification.view",
@@ -255,7 +260,7 @@ def _load(user: Any, pk: int) -> Institution:
     )
 
 
-def may_edit(user: Any, institution: Institution) -> bool:
+def may_edit(user: User, institution: Institution) -> bool:
     """Whether the user may change which problems the institution addresses."""
     return permissions.has_permission(user, "rectification.institutions", institution.issuing_unit)
 
@@ -267,7 +272,7 @@ def may_edit(user: Any, institution: Institution) -> bool:
 @require_GET
 def institution_list(request: HttpRequest) -> HttpResponse:
     """建章立制: the institutions the user may see, searched and filtered."""
-    user = request.user
+    user = user_of(request)
     permissions.require(user, "rectification.view")
     bound = any(key in request.GET for key in InstitutionFilterForm.base_fields)
     form = InstitutionFilterForm(request.GET if bound else None, user=user)
@@ -283,7 +288,7 @@ def institution_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page"),
         request.GET.get("per_page"),
     )
-    _decorate(page.rows, user)  # type: ignore[arg-type]
+    _decorate(page.rows, user)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -293,7 +298,8 @@ def institution_list(request: HttpRequest) -> HttpResponse:
         "page_sizes": PAGE_SIZES,
         "can_register": permissions.has_permission(user, "rectification.institutions"),
     }
-    if request.htmx and not request.htmx.boosted:
+    htmx = htmx_of(request)
+    if htmx and not htmx.boosted:
         return render(request, "rectification/_institution_table.html", context)
     return render(request, "rectification/institution_list.html", context)
 
@@ -313,7 +319,7 @@ EXPORT_COLUMNS = [
 @require_GET
 def institution_export(request: HttpRequest) -> FileResponse:
     """The registry as filtered, every row, as an xlsx ledger; audited like the other exports."""
-    user = request.user
+    user = user_of(request)
     permissions.require(user, "rectification.view")
     form = InstitutionFilterForm(request.GET, user=user)
     rows = visible_institutions(user)
@@ -351,7 +357,9 @@ def institution_export(request: HttpRequest) -> FileResponse:
     return response
 
 
-def _detail_context(user: Any, institution: Institution, link_form: LinkForm | None = None) -> dict[str, Any]:
+def _detail_context(
+    user: User, institution: Institution, link_form: LinkForm | None = None
+) -> dict[str, Any]:
     visible = actions.problems_visible(user)
     linked = _linked([institution.pk], visible).get(institution.pk, [])
     hidden = institution.problems.exclude(pk__in=visible.values("pk")).count()
@@ -371,9 +379,9 @@ def _detail_context(user: Any, institution: Institution, link_form: LinkForm | N
 @login_required
 @require_GET
 def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    institution = _load(request.user, pk)
+    institution = _load(user_of(request), pk)
     return render(
-        request, "rectification/institution_detail.html", _detail_context(request.user, institution)
+        request, "rectification/institution_detail.html", _detail_context(user_of(request), institution)
     )
 
 
@@ -381,7 +389,7 @@ def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def institution_link(request: HttpRequest, pk: int) -> HttpResponse:
     """Change the problems an institution addresses (within what the user may see)."""
-    user = request.user
+    user = user_of(request)
     institution = _load(user, pk)
     if not may_edit(user, institution):
         raise PermissionDenied("只有制定单位范围内的承办人员可以修改针对问题")
@@ -404,7 +412,7 @@ def institution_link(request: HttpRequest, pk: int) -> HttpResponse:
 def institution_new(request: HttpRequest) -> HttpResponse:
     """登记制度: a new institution with its document, linked to the problems it addresses; from
     a problem's page (?problem=<id>) that problem and its unit come filled in."""
-    user = request.user
+    user = user_of(request)
     permissions.require(user, "rectification.institutions")
     uploads = request.FILES.getlist("files")
     if request.method == "POST":
@@ -426,7 +434,7 @@ def institution_new(request: HttpRequest) -> HttpResponse:
     return render(request, "rectification/institution_new.html", context)
 
 
-def _prefill(user: Any, problem_id: str | None) -> dict[str, Any]:
+def _prefill(user: User, problem_id: str | None) -> dict[str, Any]:
     """The problem a registration starts from, when the user may see it, and its unit when the
     user may register institutions there; anything else is ignored."""
     if not problem_id or not problem_id.isdigit():
@@ -449,5 +457,5 @@ def institution_document(request: HttpRequest, pk: int) -> FileResponse:
     row = InstitutionDocument.objects.filter(pk=pk).first()
     if row is None:
         raise Http404("未找到该文件")
-    institution = _load(request.user, row.institution_id)
-    return files.serve(request.user, row, "rectification.document_downloaded", institution)
+    institution = _load(user_of(request), row.institution_id)
+    return files.serve(user_of(request), row, "rectification.document_downloaded", institution)

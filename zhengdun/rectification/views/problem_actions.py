@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.core import files
 from zhengdun.core.errors import ConflictError
 from zhengdun.org.forms import apply_errors
@@ -40,6 +41,7 @@ from zhengdun.rectification.models import (
     Reopening,
     Task,
 )
+from zhengdun.rectification.views._request import htmx_of, user_of
 from zhengdun.rectification.views.problem_detail import (
     NO_RIGHT,
     RIGHT_MESSAGES,
@@ -61,11 +63,12 @@ FORM_TEMPLATES = {
 def _done(request: HttpRequest, problem: Problem, message: str, anchor: str = "") -> HttpResponse:
     messages.success(request, message)
     url = reverse("rectification:problem", args=[problem.pk]) + (f"#{anchor}" if anchor else "")
-    if request.htmx:
+    htmx = htmx_of(request)
+    if htmx:
         # the whole page changes (status, progress, plan): load it again. A redirect to the page
         # already shown would only move to its #anchor, so the page reloads itself instead.
         response = HttpResponse(status=200)
-        current = urlsplit(request.htmx.current_url or "").path
+        current = urlsplit(htmx.current_url or "").path
         if current == reverse("rectification:problem", args=[problem.pk]):
             response["HX-Refresh"] = "true"
         else:
@@ -84,11 +87,11 @@ def _refused(
 ) -> HttpResponse:
     """A form that was not accepted: with htmx the form alone, otherwise the page with it open."""
     extra = extra or {}
-    if request.htmx:
+    if htmx_of(request):
         context = {"problem": problem, "form": form, **extra}
         return render(request, FORM_TEMPLATES[name], context, status=status)
     context = detail_context(
-        request.user, problem, bound={name: form}, open_form=name, report_task=extra.get("task_id")
+        user_of(request), problem, bound={name: form}, open_form=name, report_task=extra.get("task_id")
     )
     if "milestone" in extra:
         context["open_milestone"] = extra["milestone"].pk
@@ -109,7 +112,7 @@ def _run(
 ) -> HttpResponse:
     """Check the right, validate the form, call the action; show what was refused and why,
     input kept, nothing changed."""
-    if right and not permissions.has_permission(request.user, right, problem.responsible_unit):
+    if right and not permissions.has_permission(user_of(request), right, problem.responsible_unit):
         form.is_valid()  # the input is shown back as typed
         form.add_error(None, RIGHT_MESSAGES.get(right, NO_RIGHT))
         return _refused(request, problem, name, form, 403, extra)
@@ -136,7 +139,7 @@ def _run(
 @require_POST
 def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """修改五定 (a changed deadline with its reason recomputes the plan)."""
-    user = request.user
+    user = user_of(request)
     problem = load_problem(user, pk)
     form = ProblemEditForm(request.POST, user=user, problem=problem)
 
@@ -162,7 +165,7 @@ def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_change(request: HttpRequest, pk: int) -> HttpResponse:
     """Change milestone durations; the plan is scheduled back from the deadline again."""
-    user = request.user
+    user = user_of(request)
     problem = load_problem(user, pk)
     milestones = list(problem.milestones.order_by("position"))
     form = PlanForm(request.POST, milestones=milestones)
@@ -185,7 +188,7 @@ def plan_change(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark a milestone of the plan done on a day."""
-    user = request.user
+    user = user_of(request)
     milestone = Milestone.objects.filter(pk=pk).first()
     if milestone is None:
         raise Http404("未找到该节点")
@@ -214,7 +217,7 @@ def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a task to the 任务清单 of the current round."""
-    user = request.user
+    user = user_of(request)
     problem = load_problem(user, pk)
     form = TaskForm(request.POST, user=user)
 
@@ -236,7 +239,7 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _load_task(user: Any, pk: int) -> tuple[Task, Problem]:
+def _load_task(user: User, pk: int) -> tuple[Task, Problem]:
     task = Task.objects.filter(pk=pk).first()
     if task is None:
         raise Http404("未找到该任务")
@@ -249,12 +252,12 @@ def _load_task(user: Any, pk: int) -> tuple[Task, Problem]:
 @require_http_methods(["GET", "POST"])
 def task_report(request: HttpRequest, pk: int) -> HttpResponse:
     """报告进展 on a task, inline on the problem's page (htmx) or on the page itself."""
-    user = request.user
+    user = user_of(request)
     task, problem = _load_task(user, pk)
     extra = {"task": task, "task_id": task.pk}
     if request.method == "GET":
         form = ReportForm(initial={"percent": task.progress, "version": task.version})
-        if request.htmx:
+        if htmx_of(request):
             return render(request, FORM_TEMPLATES["report"], {"problem": problem, "form": form, **extra})
         context = detail_context(
             user, problem, bound={"report": form}, open_form="report", report_task=task.pk
@@ -294,7 +297,7 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def problem_close_off(request: HttpRequest, pk: int) -> HttpResponse:
     """对账销号 with the check against the standard and evidence."""
-    user = request.user
+    user = user_of(request)
     problem = load_problem(user, pk)
     form = CloseOffForm(request.POST, request.FILES)
 
@@ -320,7 +323,7 @@ def problem_close_off(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def problem_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     """重新整改 a closed problem (反弹回潮 / 回头看)."""
-    user = request.user
+    user = user_of(request)
     problem = load_problem(user, pk)
     form = ReopenForm(request.POST, user=user)
 
@@ -356,6 +359,11 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     row = Evidence.objects.select_related("report__task", "close_off").filter(pk=pk).first()
     if row is None:
         raise Http404("未找到该佐证材料")
-    problem_id = row.report.task.problem_id if row.report_id else row.close_off.problem_id
-    problem = load_problem(request.user, problem_id)
-    return files.serve(request.user, row, "rectification.evidence_downloaded", problem)
+    if row.report is not None:
+        problem_id = row.report.task.problem_id
+    elif row.close_off is not None:
+        problem_id = row.close_off.problem_id
+    else:  # the rect_evidence_one_owner constraint leaves no file without its owner
+        raise Http404("未找到该佐证材料")
+    problem = load_problem(user_of(request), problem_id)
+    return files.serve(user_of(request), row, "rectification.evidence_downloaded", problem)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.clues.models import Clue
 from zhengdun.rectification import actions
 from zhengdun.rectification.filters import decorate
@@ -36,6 +37,7 @@ from zhengdun.rectification.models import (
     Reopening,
     Task,
 )
+from zhengdun.rectification.views._request import user_of
 
 NO_RIGHT = "您没有执行此操作的权限"
 RIGHT_MESSAGES = {
@@ -49,7 +51,7 @@ PROBLEMS = Problem.objects.select_related(
 )
 
 
-def load_problem(user: Any, pk: int) -> Problem:
+def load_problem(user: User, pk: int) -> Problem:
     """A problem the user may see, or 404."""
     return permissions.get_for_user(user, "rectification.view", PROBLEMS, pk=pk)
 
@@ -98,7 +100,7 @@ class Rights:
     reopen: bool
 
 
-def rights_on(user: Any, problem: Problem) -> Rights:
+def rights_on(user: User, problem: Problem) -> Rights:
     unit = problem.responsible_unit
     closed = problem.closed_on is not None
 
@@ -124,7 +126,7 @@ def _tasks(problem: Problem) -> list[Task]:
     )
 
 
-def _source_links(user: Any, problem: Problem) -> dict[str, Any]:
+def _source_links(user: User, problem: Problem) -> dict[str, Any]:
     """The clue or self-report item the problem was made from, linked when the user may open it."""
     links: dict[str, Any] = {}
     if problem.source_clue_id:
@@ -167,16 +169,16 @@ def _history(
                 "shortfall": c.shortfall,
             }
         )
-    for c in close_offs:
+    for co in close_offs:
         events.append(
             {
-                "at": c.decided_at,
+                "at": co.decided_at,
                 "kind": "closed",
-                "label": f"第{c.round}轮对账销号",
-                "who": c.decided_by,
-                "text": c.check_note,
-                "evidence": list(c.evidence.all()),
-                "closed_on": c.closed_on,
+                "label": f"第{co.round}轮对账销号",
+                "who": co.decided_by,
+                "text": co.check_note,
+                "evidence": list(co.evidence.all()),
+                "closed_on": co.closed_on,
             }
         )
     for r in reopenings:
@@ -194,7 +196,7 @@ def _history(
     return events
 
 
-def _forms(user: Any, problem: Problem, rights: Rights, milestones: list[Milestone]) -> dict[str, Any]:
+def _forms(user: User, problem: Problem, rights: Rights, milestones: list[Milestone]) -> dict[str, Any]:
     version = {"version": problem.version}
     forms: dict[str, Any] = {}
     if rights.edit:
@@ -213,7 +215,7 @@ def _forms(user: Any, problem: Problem, rights: Rights, milestones: list[Milesto
 
 
 def detail_context(
-    user: Any,
+    user: User,
     problem: Problem,
     *,
     bound: dict[str, Any] | None = None,
@@ -286,5 +288,5 @@ def detail_context(
 @login_required
 @require_GET
 def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    problem = load_problem(request.user, pk)
-    return render(request, "rectification/problem_detail.html", detail_context(request.user, problem))
+    problem = load_problem(user_of(request), pk)
+    return render(request, "rectification/problem_detail.html", detail_context(user_of(request), problem))

@@ -28,6 +28,7 @@ from zhengdun.rectification.models import (
     Problem,
     TemplateStep,
 )
+from zhengdun.rectification.views._request import user_of
 
 DEFAULT_LABEL = "默认（适用于未设专用模板的类别）"
 STEP_ROW = re.compile(r"第(\d+)个节点")
@@ -57,11 +58,11 @@ class TemplateForm(forms.Form):
 
     def __init__(self, *args: Any, template: MilestoneTemplate | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        taken = dict(
-            MilestoneTemplate.objects.exclude(pk=getattr(template, "pk", None)).values_list(
-                "category_id", "name"
-            )
-        )
+        others = MilestoneTemplate.objects.all()
+        if template is not None:
+            others = others.exclude(pk=template.pk)
+        # category id (None for the default template) -> the name of the template that has it
+        taken: dict[int | None, str] = dict(others.values_list("category_id", "name"))
         categories = Category.objects.filter(Q(is_active=True) | Q(pk=getattr(template, "category_id", None)))
         choices = [("", DEFAULT_LABEL + (f"——已有“{taken[None]}”" if None in taken else ""))]
         for c in categories:
@@ -110,7 +111,7 @@ def _template_page(
 
 def _edit_template(request: HttpRequest, template: MilestoneTemplate | None) -> HttpResponse:
     """The edit/new page: GET shows it, POST adds or removes a row (no JavaScript needed) or saves."""
-    user = request.user
+    user = user_of(request)
     if request.method == "GET":
         initial: dict[str, Any] = {}
         if template is not None:
@@ -179,7 +180,8 @@ def _edit_template(request: HttpRequest, template: MilestoneTemplate | None) -> 
 
 def _unvalidated(form: TemplateForm) -> TemplateForm:
     """A bound form shown as typed, without error messages (a row was added or removed)."""
-    form._errors = ErrorDict()  # show the input, not a verdict on it
+    # show the input, not a verdict on it; django-stubs leave out BaseForm._errors (full_clean's cache)
+    form._errors = ErrorDict()  # type: ignore[attr-defined]
     return form
 
 
@@ -204,7 +206,7 @@ def _without_steps(exc: ValidationError) -> ValidationError:
 @require_GET
 def template_list(request: HttpRequest) -> HttpResponse:
     """工期模板: each template's steps and total working days, and the categories using the default."""
-    permissions.require(request.user, "rectification.configure")
+    permissions.require(user_of(request), "rectification.configure")
     templates = list(
         MilestoneTemplate.objects.select_related("category")
         .prefetch_related(Prefetch("steps", queryset=TemplateStep.objects.order_by("position")))
@@ -222,7 +224,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    permissions.require(request.user, "rectification.configure")
+    permissions.require(user_of(request), "rectification.configure")
     template = MilestoneTemplate.objects.select_related("category").filter(pk=pk).first()
     if template is None:
         raise Http404("未找到该工期模板")
@@ -232,5 +234,5 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def template_new(request: HttpRequest) -> HttpResponse:
-    permissions.require(request.user, "rectification.configure")
+    permissions.require(user_of(request), "rectification.configure")
     return _edit_template(request, None)
