@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from zhengdun.accounts.permissions import units_under
-from zhengdun.selfreports.models import Outcome, SelfReport, SelfReportItem
+from zhengdun.selfreports.models import Outcome, SelfReportItem, SelfReportQuerySet
 
 __all__ = ["filter_reports"]
 
@@ -19,9 +19,9 @@ def _unreviewed(report_ref: Any) -> QuerySet[SelfReportItem]:
     )
 
 
-def filter_reports(queryset: QuerySet[SelfReport], params: dict[str, Any]) -> QuerySet[SelfReport]:
+def filter_reports(queryset: SelfReportQuerySet, params: dict[str, Any]) -> SelfReportQuerySet:
     """Narrow an already scoped report queryset by the list's filters, and order it."""
-    qs = queryset.drafts() if params.get("status") == "draft" else queryset.current()  # type: ignore[attr-defined]
+    qs = queryset.drafts() if params.get("status") == "draft" else queryset.current()
     if params.get("campaign"):
         qs = qs.filter(campaign_id=params["campaign"])
     unit = params.get("unit")

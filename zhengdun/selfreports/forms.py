@@ -7,13 +7,14 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.clues.forms import FastSelect
 from zhengdun.clues.models import Category
 from zhengdun.core.dates import parse_date
@@ -109,15 +110,17 @@ class CampaignForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         units = Unit.objects.filter(is_active=True).only("id", "name", "path", "depth", "parent_id")
-        unit_field: UnitChoiceField = self.fields["unit"]  # type: ignore[assignment]
+        # the form's copy of the declared UnitChoiceField (Form.fields is typed as plain Fields)
+        unit_field = cast(UnitChoiceField, self.fields["unit"])
         unit_field.set_queryset(permissions.scope(user, "selfreports.configure", units))
         self.fields["name"].widget.attrs["size"] = 40
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # Form.clean returns it; its stubs allow None
         opens, closes = data.get("report_opens_at"), data.get("report_closes_at")
         if opens and closes and closes <= opens:
             self.add_error("report_closes_at", "自查报告截止时间须晚于开始时间")
@@ -321,11 +324,11 @@ class ItemRows:
                 uploads=list(files.getlist(p + "files")) if files is not None else [],
                 attachments=[self.attachments[k] for k in keep],
             )
-            for m in sorted(related.get(i, ()))[: MAX_RELATED_PERSONS + 1]:
-                q = f"{p}rp-{m}-"
+            for rp in sorted(related.get(i, ()))[: MAX_RELATED_PERSONS + 1]:
+                q = f"{p}rp-{rp}-"
                 row.related.append(
                     RelatedRow(
-                        m,
+                        rp,
                         _text(data, q + "name", 60),
                         _text(data, q + "relation", 30),
                         _text(data, q + "detail", 210),
@@ -431,8 +434,9 @@ class ListFilterForm(forms.Form):
     """The 自查事项 list's filter bar."""
 
     q = forms.CharField(label="报告人", max_length=50, required=False)
+    # a queryset is lazy and each form gets its own copy: .all() here reads nothing at import
     campaign = forms.ModelChoiceField(
-        Campaign.objects.none(), label="教育整顿", required=False, empty_label="全部教育整顿"
+        Campaign.objects.all(), label="教育整顿", required=False, empty_label="全部教育整顿"
     )
     unit = UnitChoiceField(
         Unit.objects.none(),
@@ -442,19 +446,18 @@ class ListFilterForm(forms.Form):
         error_messages={"invalid_choice": "所选单位不在您的查看范围内"},
     )
     category = forms.ModelChoiceField(
-        Category.objects.none(), label="问题类别", required=False, empty_label="全部类别"
+        Category.objects.all(), label="问题类别", required=False, empty_label="全部类别"
     )
     late = forms.ChoiceField(label="逾期提交", choices=YES_NO, required=False)
     reviewed = forms.ChoiceField(label="核实情况", choices=REVIEWED_CHOICES, required=False)
     outcome = forms.ChoiceField(label="处理结果", choices=[("", "全部"), *Outcome.choices], required=False)
     status = forms.ChoiceField(label="状态", choices=STATUS_CHOICES, required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = Campaign.objects.all()  # type: ignore[attr-defined]
-        self.fields["category"].queryset = Category.objects.all()  # type: ignore[attr-defined]
         units = Unit.objects.filter(is_active=True).only("id", "name", "path", "depth")
-        unit_field: UnitChoiceField = self.fields["unit"]  # type: ignore[assignment]
+        # the form's copy of the declared UnitChoiceField (Form.fields is typed as plain Fields)
+        unit_field = cast(UnitChoiceField, self.fields["unit"])
         unit_field.set_queryset(permissions.scope(user, "selfreports.view", units))
         self.fields["q"].widget.attrs.update({"type": "search", "placeholder": "姓名或警号"})
         for f in self.fields.values():

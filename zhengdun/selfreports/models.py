@@ -15,7 +15,7 @@ selfreports.actions; `save()` refuses to touch a submitted report or its items.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -25,6 +25,12 @@ from django.utils import timezone
 from zhengdun.core.errors import ConflictError
 from zhengdun.core.models import StoredFile
 from zhengdun.selfreports import leniency
+
+if TYPE_CHECKING:
+    # accounts.permissions.scope hands request.user as it is (an anonymous caller holds no grant)
+    from django.contrib.auth.models import AnonymousUser
+
+    from zhengdun.accounts.models import User
 
 IMMUTABLE = "已提交的自查报告不能修改；如需更正，请提交更正版本"
 
@@ -135,7 +141,7 @@ class ReportStatus(models.TextChoices):
     SUBMITTED = "submitted", "已提交"
 
 
-REPORT_STATUS_COLOURS = {ReportStatus.DRAFT: "grey", ReportStatus.SUBMITTED: "green"}
+REPORT_STATUS_COLOURS: dict[str, str] = {ReportStatus.DRAFT: "grey", ReportStatus.SUBMITTED: "green"}
 
 
 class SelfReportQuerySet(models.QuerySet["SelfReport"]):
@@ -230,14 +236,14 @@ class SelfReport(models.Model):
     scope_units = ("unit",)
 
     @classmethod
-    def scope_extra(cls, user: Any, permission: str) -> Q | None:
+    def scope_extra(cls, user: User | AnonymousUser, permission: str) -> Q | None:
         person_id = getattr(user, "person_id", None)
         if permission == "selfreports.view" and person_id:
             return Q(person_id=person_id)
         return None
 
     @classmethod
-    def scope_exclude(cls, user: Any, permission: str) -> Q | None:
+    def scope_exclude(cls, user: User | AnonymousUser, permission: str) -> Q | None:
         # 回避: nobody reviews their own report, nor files it through the on-behalf path
         person_id = getattr(user, "person_id", None)
         if permission in ("selfreports.review", "selfreports.file") and person_id:
@@ -267,6 +273,8 @@ def _refuse_if_submitted(report_id: int | None) -> None:
 
 
 def _report_of(item_id: int | None) -> int | None:
+    if item_id is None:  # an unsaved row belongs to no stored report yet
+        return None
     return SelfReportItem.objects.filter(pk=item_id).values_list("report_id", flat=True).first()
 
 

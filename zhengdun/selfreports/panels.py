@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.clues.models import Clue, ClueSubject
 from zhengdun.selfreports import assessments, leniency
 from zhengdun.selfreports.models import LeniencyDecision, SelfReport
+from zhengdun.selfreports.views.common import mark
 
 TEMPLATE = "selfreports/_leniency_panel.html"
 BASIS_COLOURS = {
@@ -21,7 +23,7 @@ BASIS_COLOURS = {
 
 
 def panel_context(
-    user: Any,
+    user: User,
     clue: Clue,
     subject: ClueSubject,
     *,
@@ -61,7 +63,7 @@ def panel_context(
     }
 
 
-def _visible_reports(user: Any, report_ids: list[Any]) -> set[int]:
+def _visible_reports(user: User, report_ids: list[Any]) -> set[int]:
     """Which of the self-reports named by the evidence the user may open (one query)."""
     wanted = [i for i in report_ids if i]
     if not wanted:
@@ -70,7 +72,7 @@ def _visible_reports(user: Any, report_ids: list[Any]) -> set[int]:
     return set(rows.values_list("pk", flat=True))
 
 
-def leniency_panel(user: Any, clue: Clue, subjects: list[ClueSubject]) -> None:
+def leniency_panel(user: User, clue: Clue, subjects: list[ClueSubject]) -> None:
     """Attach the panel to each substantiated, identified subject of the clue (a fixed number of
     queries however many subjects)."""
     findings = assessments.recommend_many(subjects)
@@ -93,4 +95,5 @@ def leniency_panel(user: Any, clue: Clue, subjects: list[ClueSubject]) -> None:
                 may_decide=may_decide,
                 visible_reports=visible_reports,
             )
-            subject.panels = [*getattr(subject, "panels", []), (TEMPLATE, context)]
+            # `panels` is the plain attribute the clue page reads (core.hooks contract), no field
+            mark(subject, panels=[*getattr(subject, "panels", []), (TEMPLATE, context)])

@@ -27,7 +27,7 @@ from zhengdun.clues.models import Category
 from zhengdun.clues.seeding import build_cast, ensure_reference_data
 from zhengdun.org.models import Person, Unit
 from zhengdun.selfreports import actions
-from zhengdun.selfreports.models import Outcome, SelfReport, SelfReportItem, Stage
+from zhengdun.selfreports.models import Campaign, Outcome, SelfReport, SelfReportItem, Stage
 from zhengdun.selfreports.seed_data import CHECK_NOTES, ITEMS, OUTCOMES
 
 CAMPAIGN_NAME = "2021年全市政法队伍教育整顿"
@@ -95,7 +95,7 @@ def _plans(rng: random.Random, cast: Any, officer: User | None) -> list[Plan]:
     return plans
 
 
-def _file(plan: Plan, campaign: Any, categories: dict[str, Category], rng: random.Random) -> SelfReport:
+def _file(plan: Plan, campaign: Campaign, categories: dict[str, Category], rng: random.Random) -> SelfReport:
     own = plan.filer.person_id == plan.person.pk
     report = actions.start_draft(plan.filer, campaign=campaign, person=None if own else plan.person)
     actions.save_draft(
@@ -241,7 +241,6 @@ def seed_demo_leniency(rng: random.Random) -> int:
     from zhengdun.clues.models import SUBSTANTIATED, ClueSubject
     from zhengdun.selfreports.actions import leniency as assessments
     from zhengdun.selfreports.leniency import Basis
-    from zhengdun.selfreports.models import Campaign
 
     campaign = Campaign.objects.filter(is_active=True).first()
     office = User.objects.filter(username="office").first()
@@ -250,7 +249,7 @@ def seed_demo_leniency(rng: random.Random) -> int:
         return 0
     reported = set(SelfReport.objects.filter(campaign=campaign).values_list("person_id", flat=True))
     opens, closes = campaign.report_opens_at, campaign.report_closes_at
-    candidates = []
+    candidates: list[tuple[ClueSubject, dt.datetime]] = []
     for subject in (
         ClueSubject.objects.filter(result__in=SUBSTANTIATED, person__isnull=False)
         .exclude(person_id__in=reported)
@@ -259,12 +258,12 @@ def seed_demo_leniency(rng: random.Random) -> int:
     ):
         aware = subject.clue.org_aware_at
         if aware and opens + dt.timedelta(days=3) < aware < timezone.now() - dt.timedelta(days=2):
-            candidates.append(subject)
+            candidates.append((subject, aware))
     # (how the matter was reported, the time of the report relative to awareness)
     scenarios = [("full", -2), ("full", -1), ("full", +1), ("trivia", -2)]
     made: list[tuple[ClueSubject, str]] = []
     with transaction.atomic():
-        for subject, (kind, days) in zip(candidates, scenarios, strict=False):
+        for (subject, aware), (kind, days) in zip(candidates, scenarios, strict=False):
             category = subject.clue.categories.order_by("code").first()
             if category is None:
                 continue
@@ -283,7 +282,7 @@ def seed_demo_leniency(rng: random.Random) -> int:
             report = actions.start_draft(office, campaign=campaign, person=subject.person)
             actions.save_draft(office, report, items=[item])
             report = actions.submit(office, report)
-            at = subject.clue.org_aware_at + dt.timedelta(days=days, hours=rng.randint(1, 6))
+            at = aware + dt.timedelta(days=days, hours=rng.randint(1, 6))
             at = min(max(at, opens + dt.timedelta(hours=1)), timezone.now())
             SelfReport.objects.filter(pk=report.pk).update(
                 submitted_at=at, created_at=at - dt.timedelta(minutes=30), late=at > closes

@@ -15,11 +15,18 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.clues.models import SUBSTANTIATED, Clue, ClueSubject
 from zhengdun.org.models import Unit
 from zhengdun.selfreports import leniency
 from zhengdun.selfreports.actions import leniency as assessments
-from zhengdun.selfreports.models import Campaign, LeniencyDecision, SelfReport, SelfReportItem
+from zhengdun.selfreports.models import (
+    Campaign,
+    LeniencyDecision,
+    SelfReport,
+    SelfReportItem,
+    SelfReportQuerySet,
+)
 
 
 @dataclass
@@ -57,18 +64,20 @@ class Leniency:
         return f"{self.self_reported * 100 / self.total:.1f}%" if self.total else "—"
 
 
-def current_reports(user: Any, campaign: Campaign) -> Any:
+def current_reports(user: User, campaign: Campaign) -> SelfReportQuerySet:
     """The current submitted version of each report the user may see in the campaign."""
     visible = permissions.scope(user, "selfreports.view", SelfReport.objects.all())
-    return visible.current().filter(campaign=campaign)  # type: ignore[attr-defined]
+    return visible.current().filter(campaign=campaign)
 
 
-def by_unit(user: Any, campaign: Campaign, root: Unit) -> tuple[list[UnitRow], UnitRow]:
+def by_unit(user: User, campaign: Campaign, root: Unit) -> tuple[list[UnitRow], UnitRow]:
     """Reports, items and late filings under each child unit of root (its whole subtree), and the
     total for root."""
     reports = current_reports(user, campaign).filter(unit__path__startswith=root.path)
     grouped = reports.values("unit__path", "late").annotate(
-        n=Count("id", distinct=True), items=Count("items")
+        # not "items": the stubs refuse an annotation named like the reverse relation it counts
+        n=Count("id", distinct=True),
+        item_n=Count("items"),
     )
     children = [UnitRow(u) for u in Unit.objects.filter(parent=root).order_by("sort_order", "path")]
     total = UnitRow(root)
@@ -77,12 +86,12 @@ def by_unit(user: Any, campaign: Campaign, root: Unit) -> tuple[list[UnitRow], U
         targets = [total, *(c for c in children if path.startswith(c.unit.path))]
         for target in targets:
             target.reports += row["n"]
-            target.items += row["items"]
+            target.items += row["item_n"]
             target.late += row["n"] if row["late"] else 0
     return [c for c in children if c.reports], total
 
 
-def by_category(user: Any, campaign: Campaign, root: Unit) -> list[dict[str, Any]]:
+def by_category(user: User, campaign: Campaign, root: Unit) -> list[dict[str, Any]]:
     """Items and the reports containing them, per category."""
     reports = current_reports(user, campaign).filter(unit__path__startswith=root.path)
     return list(
@@ -93,7 +102,7 @@ def by_category(user: Any, campaign: Campaign, root: Unit) -> list[dict[str, Any
     )
 
 
-def campaign_subjects(user: Any, campaign: Campaign) -> list[ClueSubject]:
+def campaign_subjects(user: User, campaign: Campaign) -> list[ClueSubject]:
     """Substantiated, roster-identified subjects of the clues the user may see that were received
     since the campaign's self-report window opened."""
     since = timezone.localtime(campaign.report_opens_at).date()
@@ -105,7 +114,7 @@ def campaign_subjects(user: Any, campaign: Campaign) -> list[ClueSubject]:
     )
 
 
-def leniency_overview(user: Any, campaign: Campaign) -> Leniency:
+def leniency_overview(user: User, campaign: Campaign) -> Leniency:
     """The rule's basis for each such subject, the human decisions, and their counts."""
     subjects = campaign_subjects(user, campaign)
     findings = assessments.recommend_many(subjects)
@@ -141,7 +150,7 @@ def filter_rows(rows: list[SubjectRow], *, basis: str = "", decided: str = "") -
     return rows
 
 
-def root_unit(user: Any) -> Unit | None:
+def root_unit(user: User) -> Unit | None:
     """The top unit of the user's self-report view (the first of their grants)."""
     paths = permissions.unit_paths_for(user, "selfreports.view")
     if not paths:

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.audit.chain import diff, record
 from zhengdun.core.dates import parse_date
 from zhengdun.core.errors import ConflictError
@@ -54,7 +55,7 @@ def _campaign_data(campaign: Campaign) -> dict[str, Any]:
 
 @transaction.atomic
 def create_campaign(
-    actor: Any, *, name: str, unit: Unit, report_opens_at: dt.datetime, report_closes_at: dt.datetime
+    actor: User, *, name: str, unit: Unit, report_opens_at: dt.datetime, report_closes_at: dt.datetime
 ) -> Campaign:
     """Create a campaign (教育整顿) with its self-report window; it is not active until
     activate_campaign."""
@@ -69,7 +70,7 @@ def create_campaign(
 
 @transaction.atomic
 def update_campaign(
-    actor: Any,
+    actor: User,
     campaign: Campaign,
     *,
     version: int | None = None,
@@ -110,7 +111,7 @@ def update_campaign(
 
 
 @transaction.atomic
-def set_stages(actor: Any, campaign: Campaign, *, stages: list[dict[str, Any]]) -> list[CampaignStage]:
+def set_stages(actor: User, campaign: Campaign, *, stages: list[dict[str, Any]]) -> list[CampaignStage]:
     """Replace a campaign's stages (学习教育 / 查纠整改 / 总结提升) with their dates. Each stage
     ends on or after its start, and each starts after the one before it ends."""
     permissions.require(actor, "selfreports.configure", campaign.unit)
@@ -169,7 +170,7 @@ def set_stages(actor: Any, campaign: Campaign, *, stages: list[dict[str, Any]]) 
 
 
 @transaction.atomic
-def activate_campaign(actor: Any, campaign: Campaign) -> Campaign:
+def activate_campaign(actor: User, campaign: Campaign) -> Campaign:
     """Make this the campaign officers file in; the one active before is deactivated in the same
     transaction (at most one is active: a partial unique index)."""
     permissions.require(actor, "selfreports.configure", campaign.unit)
@@ -200,7 +201,7 @@ def activate_campaign(actor: Any, campaign: Campaign) -> Campaign:
 
 
 @transaction.atomic
-def deactivate_campaign(actor: Any, campaign: Campaign) -> Campaign:
+def deactivate_campaign(actor: User, campaign: Campaign) -> Campaign:
     """End filing in this campaign: no campaign is active until another is activated."""
     permissions.require(actor, "selfreports.configure", campaign.unit)
     moved = Campaign.objects.filter(pk=campaign.pk, is_active=True).update(

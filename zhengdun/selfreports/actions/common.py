@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.core.errors import ConflictError
-from zhengdun.selfreports.models import Campaign, ReportStatus, SelfReport
+from zhengdun.selfreports.models import Campaign, ReportStatus, SelfReport, SelfReportQuerySet
 
 CONFLICT = "该自查报告已被他人修改或已提交，请刷新页面查看最新情况后再操作"
 REVIEW_CONFLICT = "该事项的核实情况已被他人修改，请刷新页面查看最新情况后再操作"
@@ -31,16 +31,16 @@ def _moment(value: dt.datetime) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
 
-def own_person_id(actor: Any) -> int | None:
-    return getattr(actor, "person_id", None)
+def own_person_id(actor: User) -> int | None:
+    return actor.person_id
 
 
-def is_own(actor: Any, report: SelfReport) -> bool:
+def is_own(actor: User, report: SelfReport) -> bool:
     person_id = own_person_id(actor)
     return bool(person_id) and person_id == report.person_id
 
 
-def may_edit_draft(actor: Any, report: SelfReport) -> bool:
+def may_edit_draft(actor: User, report: SelfReport) -> bool:
     """Whether the actor may change, submit or discard this draft (own path or on behalf)."""
     if report.status != ReportStatus.DRAFT:
         return False
@@ -49,17 +49,17 @@ def may_edit_draft(actor: Any, report: SelfReport) -> bool:
     return permissions.has_permission(actor, "selfreports.file", report.unit)
 
 
-def may_correct(actor: Any, report: SelfReport) -> bool:
+def may_correct(actor: User, report: SelfReport) -> bool:
     if is_own(actor, report):
         return permissions.has_permission(actor, "selfreports.file_own")
     return permissions.has_permission(actor, "selfreports.file", report.unit)
 
 
-def may_review(actor: Any, report: SelfReport) -> bool:
+def may_review(actor: User, report: SelfReport) -> bool:
     return not is_own(actor, report) and permissions.has_permission(actor, "selfreports.review", report.unit)
 
 
-def may_convert(actor: Any, report: SelfReport) -> bool:
+def may_convert(actor: User, report: SelfReport) -> bool:
     return (
         not is_own(actor, report)
         and permissions.has_permission(actor, "clues.register")
@@ -67,7 +67,7 @@ def may_convert(actor: Any, report: SelfReport) -> bool:
     )
 
 
-def _require_draft_editor(actor: Any, report: SelfReport) -> None:
+def _require_draft_editor(actor: User, report: SelfReport) -> None:
     """The actor may file this report (own path, or on behalf over its unit), and it is still a
     draft in the database."""
     if is_own(actor, report):
@@ -91,7 +91,7 @@ def _require_filing_open(campaign: Campaign, now: dt.datetime) -> None:
         )
 
 
-def _chain(report: SelfReport) -> Any:
+def _chain(report: SelfReport) -> SelfReportQuerySet:
     """Every version (and the draft) of the same person's report in the same campaign."""
     return SelfReport.objects.filter(campaign_id=report.campaign_id, person_id=report.person_id)
 

@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.audit.chain import record
 from zhengdun.clues.models import Category
 from zhengdun.core.dates import parse_date
@@ -54,7 +55,7 @@ from zhengdun.selfreports.models import (
 
 
 @transaction.atomic
-def start_draft(actor: Any, *, campaign: Campaign, person: Person | None = None) -> SelfReport:
+def start_draft(actor: User, *, campaign: Campaign, person: Person | None = None) -> SelfReport:
     """Start the first version of a self-report as a draft. Without `person`, the actor's own
     report (我的自查, needs selfreports.file_own and an account linked to the roster); with it,
     on behalf of an officer of the actor's subtree (代为填报, selfreports.file) — never the
@@ -62,9 +63,10 @@ def start_draft(actor: Any, *, campaign: Campaign, person: Person | None = None)
     now = timezone.now()
     if person is None:
         permissions.require(actor, "selfreports.file_own")
-        if not own_person_id(actor):
+        own_id = own_person_id(actor)
+        if not own_id:
             raise ValidationError({"person": "您的账号未关联干警名册，不能填报本人的自查报告"})
-        person = Person.objects.select_related("unit").get(pk=own_person_id(actor))
+        person = Person.objects.select_related("unit").get(pk=own_id)
         on_behalf = False
     else:
         permissions.require(actor, "selfreports.file")
@@ -145,7 +147,7 @@ def _date(value: Any) -> dt.date | None:
     return parse_date(value)
 
 
-def _check_items(actor: Any, report: SelfReport, items: list[dict[str, Any]]) -> list[ItemInput]:
+def _check_items(actor: User, report: SelfReport, items: list[dict[str, Any]]) -> list[ItemInput]:
     """Check every item; raise one ValidationError naming each bad field as items.<n>.<field>
     ("第n项 …") so a page can show each message beside its row."""
     errors: dict[str, str] = {}
@@ -170,7 +172,9 @@ def _check_items(actor: Any, report: SelfReport, items: list[dict[str, Any]]) ->
         raw_category = raw.get("category")
         category_id = getattr(raw_category, "pk", raw_category)
         try:
-            category = categories.get(int(category_id)) if category_id not in (None, "") else None
+            category = (
+                categories.get(int(category_id)) if category_id is not None and category_id != "" else None
+            )
         except (TypeError, ValueError):
             category = None
         if category is None:
@@ -275,7 +279,7 @@ def _store(data: bytes) -> tuple[str, str]:
     return name, digest
 
 
-def _write_items(actor: Any, report: SelfReport, items: list[ItemInput]) -> list[str]:
+def _write_items(actor: User, report: SelfReport, items: list[ItemInput]) -> list[str]:
     """Replace the draft's items; returns the names of the files uploaded now."""
     kept = {a.pk: a for item in items for a in item.keep}
     kept_rows = {
@@ -328,7 +332,7 @@ def _write_items(actor: Any, report: SelfReport, items: list[ItemInput]) -> list
 
 @transaction.atomic
 def save_draft(
-    actor: Any,
+    actor: User,
     report: SelfReport,
     *,
     items: list[dict[str, Any]],
@@ -365,7 +369,7 @@ def save_draft(
 
 
 @transaction.atomic
-def discard_draft(actor: Any, report: SelfReport) -> None:
+def discard_draft(actor: User, report: SelfReport) -> None:
     """Delete a draft (a first report not yet submitted, or a correction given up)."""
     _require_draft_editor(actor, report)
     pk, version = report.pk, report.version

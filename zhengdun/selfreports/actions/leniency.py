@@ -12,7 +12,6 @@ recommendation and evidence they saw at that moment.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.audit.chain import record
 from zhengdun.clues.models import SUBSTANTIATED, Clue, ClueSubject
 from zhengdun.core.errors import ConflictError
@@ -63,6 +63,9 @@ def recommend_many(subjects: list[ClueSubject]) -> dict[int, leniency.Finding]:
         report__person_id__in=person_ids, report__status=ReportStatus.SUBMITTED
     ).select_related("report")
     for item in items:
+        submitted_at = item.report.submitted_at
+        if submitted_at is None:  # never: a submitted report has its moment (check constraint)
+            continue
         disclosures.setdefault(item.report.person_id, []).append(
             leniency.Disclosure(
                 item_id=item.pk,
@@ -70,7 +73,7 @@ def recommend_many(subjects: list[ClueSubject]) -> dict[int, leniency.Finding]:
                 report_version=item.report.version,
                 category_id=item.category_id,
                 amount=item.amount,
-                submitted_at=item.report.submitted_at,
+                submitted_at=submitted_at,
                 late=item.report.late,
                 item_no=item.seq,
             )
@@ -81,8 +84,11 @@ def recommend_many(subjects: list[ClueSubject]) -> dict[int, leniency.Finding]:
     share = _share()
     result: dict[int, leniency.Finding] = {}
     for subject in applicable:
+        person_id = subject.person_id
+        if person_id is None:  # never: applicable subjects are roster persons (narrows the type)
+            continue
         clue = clues[subject.clue_id]
-        path = unit_paths.get(subject.person_id) or ""
+        path = unit_paths.get(person_id) or ""
         matter = leniency.Matter(
             category_ids=frozenset(findings.get(subject.pk) or clue_categories.get(clue.pk, set())),
             known_at_receipt=frozenset(clue.categories_at_receipt),
@@ -96,7 +102,7 @@ def recommend_many(subjects: list[ClueSubject]) -> dict[int, leniency.Finding]:
             if path.startswith(c.unit.path)
         ]
         result[subject.pk] = leniency.derive_basis(
-            matter, disclosures.get(subject.person_id, []), windows, min_disclosed_share=share
+            matter, disclosures.get(person_id, []), windows, min_disclosed_share=share
         )
     return result
 
@@ -112,7 +118,7 @@ def _share() -> Decimal:
     return Decimal(str(settings.LENIENCY_MIN_DISCLOSED_SHARE))
 
 
-def may_decide(user: Any, clue: Clue) -> bool:
+def may_decide(user: User, clue: Clue) -> bool:
     """Whether the user may confirm or override a basis on this clue (a grant over its handling or
     receiving unit; the clue must also be visible to them — recusal and 重要 apply)."""
     units = [u for u in (clue.handling_unit, clue.owner_unit) if u is not None]
@@ -121,7 +127,7 @@ def may_decide(user: Any, clue: Clue) -> bool:
 
 @transaction.atomic
 def decide_basis(
-    actor: Any, subject: ClueSubject, *, basis: str, reason: str = "", expected_version: int | None = None
+    actor: User, subject: ClueSubject, *, basis: str, reason: str = "", expected_version: int | None = None
 ) -> LeniencyDecision:
     """Record the human decision on a subject's basis: the recommended one confirmed, or another
     with a reason (改判). Deciding again replaces the decision (guarded on its version); every

@@ -4,14 +4,13 @@ report (回避)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.audit.chain import record
 from zhengdun.clues.models import Channel, Clue, ReportingMode
 from zhengdun.core.errors import ConflictError
@@ -30,7 +29,7 @@ from zhengdun.selfreports.actions.common import (
 from zhengdun.selfreports.models import ItemReview, Outcome, SelfReport, SelfReportItem
 
 
-def _item_for_review(actor: Any, item: SelfReportItem, permission: str, verb: str) -> SelfReport:
+def _item_for_review(actor: User, item: SelfReportItem, permission: str, verb: str) -> SelfReport:
     report = SelfReport.objects.select_related("campaign", "person", "unit").get(pk=item.report_id)
     if is_own(actor, report):
         raise PermissionDenied(f"不能{verb}本人的自查事项（回避）")
@@ -43,7 +42,7 @@ def _item_for_review(actor: Any, item: SelfReportItem, permission: str, verb: st
 
 @transaction.atomic
 def review_item(
-    actor: Any, item: SelfReportItem, *, check_note: str, outcome: str, version: int | None = None
+    actor: User, item: SelfReportItem, *, check_note: str, outcome: str, version: int | None = None
 ) -> ItemReview:
     """Record the check of an item (核实情况) and its outcome; editing it again is guarded by the
     review's version (0: none seen yet)."""
@@ -87,7 +86,7 @@ def review_item(
     return review
 
 
-def owner_unit_for(actor: Any) -> Unit:
+def owner_unit_for(actor: User) -> Unit:
     """Where a converted clue is registered: the actor's unit, or the nearest unit above it,
     where they hold clues.register; failing that, the top of their clues.register grants."""
     home = getattr(actor, "unit", None)
@@ -111,7 +110,7 @@ def _clue_text(report: SelfReport, item: SelfReportItem) -> tuple[str, str]:
         summary = summary[:199] + "…"
     lines = [
         f"来源：{report.campaign.name}，{person.name}自查事项报告第{report.version}版第{item.seq}项，"
-        f"{_moment(report.submitted_at)}提交{'（逾期）' if report.late else ''}。",
+        f"{_moment(report.submitted_at) if report.submitted_at else '—'}提交{'（逾期）' if report.late else ''}。",
     ]
     if item.gj2_subtype:
         lines.append(f"经商办企业主体：{item.get_gj2_subtype_display()}")
@@ -129,7 +128,7 @@ def _clue_text(report: SelfReport, item: SelfReportItem) -> tuple[str, str]:
 
 
 @transaction.atomic
-def convert_item_to_clue(actor: Any, item: SelfReportItem) -> Clue:
+def convert_item_to_clue(actor: User, item: SelfReportItem) -> Clue:
     """Turn an item that needs verification into a problem clue (source 自查转化) about the
     reporting officer, with the item's category, registered today under the actor's unit (or
     the nearest above it where they may register clues). The item's review keeps the link; a
@@ -142,7 +141,7 @@ def convert_item_to_clue(actor: Any, item: SelfReportItem) -> Clue:
         item__key=item.key, item__report__in=_chain(report), converted_clue__isnull=False
     ).select_related("converted_clue")
     done = same_matter.first()
-    if done is not None:
+    if done is not None and done.converted_clue is not None:
         raise ValidationError({"item": f"该事项已转为问题线索{done.converted_clue.number}，不能重复转化"})
     channel = Channel.objects.filter(code=SELF_REPORT_CHANNEL).first()
     if channel is None:

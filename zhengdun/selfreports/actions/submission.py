@@ -3,13 +3,12 @@ version (更正: a new draft, version n+1; the submitted one stays as it was).""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.audit.chain import record
 from zhengdun.core.errors import ConflictError
 from zhengdun.org.models import Person
@@ -47,7 +46,7 @@ def _carry_reviews(report: SelfReport) -> int:
     for item in report.items.prefetch_related(*related):
         old = before.get(item.key)
         review = getattr(old, "review", None) if old is not None else None
-        if review is None or old.signature() != item.signature():
+        if old is None or review is None or old.signature() != item.signature():
             continue
         ItemReview.objects.create(
             item=item,
@@ -64,7 +63,7 @@ def _carry_reviews(report: SelfReport) -> int:
 
 
 @transaction.atomic
-def submit(actor: Any, report: SelfReport, *, revision: int | None = None) -> SelfReport:
+def submit(actor: User, report: SelfReport, *, revision: int | None = None) -> SelfReport:
     """Submit a draft: stamped now, marked late (逾期) when now is after the campaign's window
     closed, and immutable from then on. Needs at least one item or the declaration that there
     is nothing to report; a correction needs its reason. Submitting twice is a ConflictError."""
@@ -110,7 +109,7 @@ def submit(actor: Any, report: SelfReport, *, revision: int | None = None) -> Se
 
 
 @transaction.atomic
-def start_correction(actor: Any, report: SelfReport) -> SelfReport:
+def start_correction(actor: User, report: SelfReport) -> SelfReport:
     """Start a correction (更正) of the current submitted version: a new draft, version n+1,
     holding a copy of its items (same matters, attachments shared) and naming it as `previous`.
     The submitted version stays as it was. The reason is required when it is submitted."""

@@ -13,6 +13,7 @@ from ninja import Router, Status
 from ninja.errors import HttpError
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.core.api import (
     BODY_RESPONSES,
     COMMON_RESPONSES,
@@ -32,7 +33,7 @@ READERS = ("selfreports.file_own", "selfreports.view", "selfreports.configure")
 CampaignId = Annotated[int, path_id("教育整顿ID")]
 
 
-def _require_reader(user: Any) -> None:
+def _require_reader(user: User) -> None:
     if not any(permissions.has_permission(user, p) for p in READERS):
         raise HttpError(403, "您没有查看教育整顿的权限")
 
@@ -44,7 +45,7 @@ def _campaign(pk: int) -> Campaign:
     return campaign
 
 
-def _unit(user: Any, pk: int) -> Unit:
+def _unit(user: User, pk: int) -> Unit:
     """The organising unit: one the user configures; 'no such unit' and 'not yours' answer alike."""
     unit = permissions.scope(user, "selfreports.configure", Unit.objects.all()).filter(pk=pk).first()
     if unit is None:
@@ -57,7 +58,7 @@ def _aware(value: Any) -> Any:
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
-def _values(user: Any, payload: CampaignIn) -> dict[str, Any]:
+def _values(user: User, payload: CampaignIn) -> dict[str, Any]:
     return {
         "name": payload.name,
         "unit": _unit(user, payload.unit_id),

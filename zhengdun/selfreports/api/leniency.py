@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest
 from ninja import Router
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.clues.models import Clue, ClueSubject
 from zhengdun.core.api import (
     BODY_RESPONSES,
@@ -32,7 +33,7 @@ router = Router(tags=["自查事项：从宽从严"])
 SubjectId = Annotated[int, path_id("被反映人ID（问题线索的被反映人）")]
 
 
-def subject_leniency(user: Any, clue: Clue, subjects: list[ClueSubject]) -> dict[int, dict[str, Any]]:
+def subject_leniency(user: User, clue: Clue, subjects: list[ClueSubject]) -> dict[int, dict[str, Any]]:
     """LeniencyOut (as a dict) for each of a clue's subjects, keyed by subject id, in a fixed
     number of queries. The caller has already checked that `user` may see `clue`."""
     findings = decisions.recommend_many(subjects)
@@ -69,7 +70,7 @@ def subject_leniency(user: Any, clue: Clue, subjects: list[ClueSubject]) -> dict
     return result
 
 
-def _subject(user: Any, pk: int) -> ClueSubject:
+def _subject(user: User, pk: int) -> ClueSubject:
     visible = permissions.scope(user, "clues.view", Clue.objects.all())
     subject = (
         ClueSubject.objects.select_related("clue", "clue__handling_unit", "clue__owner_unit", "person__unit")

@@ -17,6 +17,7 @@ from ninja.files import UploadedFile
 from ninja.params.functions import Path as PathParam
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.core import files
 from zhengdun.core.api import (
     BODY_RESPONSES,
@@ -59,11 +60,11 @@ ItemKey = Annotated[
 WRITE = {200: SelfReportOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, **BODY_RESPONSES}
 
 
-def _report(user: Any, pk: int) -> SelfReport:
+def _report(user: User, pk: int) -> SelfReport:
     return load_report(user, pk)
 
 
-def _fresh(user: Any, report: SelfReport) -> dict[str, Any]:
+def _fresh(user: User, report: SelfReport) -> dict[str, Any]:
     return report_out(user, REPORTS.get(pk=report.pk))
 
 
@@ -100,7 +101,7 @@ def _item_input(item: SelfReportItemIn, key: str = "", keep: list[int] | None = 
     return values
 
 
-def _save(user: Any, report: SelfReport, items: list[dict[str, Any]], revision: int) -> dict[str, Any]:
+def _save(user: User, report: SelfReport, items: list[dict[str, Any]], revision: int) -> dict[str, Any]:
     actions.save_draft(
         user,
         report,
@@ -142,7 +143,7 @@ def mine(request: HttpRequest) -> Any:
         return result
     versions = list(REPORTS.filter(campaign=campaign, person_id=person_id).order_by("version"))
     result["versions"] = [report_row(r) for r in versions]
-    current = REPORTS.current().filter(campaign=campaign, person_id=person_id).first()  # type: ignore[attr-defined]
+    current = REPORTS.current().filter(campaign=campaign, person_id=person_id).first()
     draft = next((r for r in versions if r.status == ReportStatus.DRAFT), None)
     result["current"] = report_out(user, current) if current else None
     result["draft"] = report_out(user, draft) if draft else None

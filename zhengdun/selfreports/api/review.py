@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from django.http import Http404, HttpRequest
 from ninja import Router, Status
 
+from zhengdun.accounts.models import User
 from zhengdun.core.api import BODY_RESPONSES, COMMON_RESPONSES, ErrorOut, actor, path_id
 from zhengdun.selfreports import actions
 from zhengdun.selfreports.api.schemas import ConvertOut, ItemReviewIn, SelfReportItemOut, report_out
@@ -20,7 +21,7 @@ ItemId = Annotated[int, path_id("自查事项ID")]
 ANSWERS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
-def _item(user: Any, pk: int) -> tuple[SelfReportItem, SelfReport]:
+def _item(user: User, pk: int) -> tuple[SelfReportItem, SelfReport]:
     """The item, when its report is in the user's sight (else 404, as if it did not exist)."""
     item = SelfReportItem.objects.select_related("category").filter(pk=pk).first()
     if item is None:

@@ -18,25 +18,34 @@ from zhengdun.accounts.models import User
 from zhengdun.clues.api.schemas import LeniencyDecisionOut as LeniencyDecisionOut  # re-exported
 from zhengdun.clues.api.schemas import LeniencyOut as LeniencyOut  # re-exported
 from zhengdun.core.api import MAX_ID, PageIn, PageOut, SafeText
-from zhengdun.selfreports import leniency
 from zhengdun.selfreports.actions import MAX_ITEMS, MAX_RELATED_PERSONS, NOTE_MAX, REASON_MAX
 from zhengdun.selfreports.actions.common import AMOUNT_MAX, is_current
 from zhengdun.selfreports.models import (
     DESCRIPTION_MAX,
-    Gj2Subtype,
-    Outcome,
-    Relation,
     SelfReport,
     SelfReportItem,
-    Stage,
 )
 from zhengdun.selfreports.views.common import item_views, shows_reviews
 
-StageCode = Literal[tuple(Stage.values)]  # type: ignore[valid-type]
-RelationCode = Literal[tuple(Relation.values)]  # type: ignore[valid-type]
-OutcomeCode = Literal[tuple(Outcome.values)]  # type: ignore[valid-type]
-Gj2Code = Literal[("", *Gj2Subtype.values)]  # type: ignore[valid-type]
-BasisCode = Literal[tuple(b.value for b in leniency.Basis)]  # type: ignore[valid-type]
+# The codes a request may carry, spelled out: a Literal built from X.values at runtime is no
+# type to mypy. tests/test_api_codes.py holds each to its model's choices, so they cannot drift
+# apart; the OpenAPI schema is the same enum of strings either way.
+StageCode = Literal["study", "rectify", "summary"]  # Stage
+RelationCode = Literal["relative_business", "lawyer", "party", "intermediary", "other"]  # Relation
+OutcomeCode = Literal[  # Outcome
+    "exempt",
+    "not_sanctioned",
+    "lighter",
+    "mitigated",
+    "criticism",
+    "talk_reminder",
+    "order_inspection",
+    "admonition",
+    "referred",
+    "other",
+]
+Gj2Code = Literal["", "self", "spouse_children", "other_relative"]  # "" or Gj2Subtype
+BasisCode = Literal["before", "during_unknown", "truthful", "none", "concealed"]  # leniency.Basis
 VERSION_HELP = "读取时的版本号；已被他人修改时返回409，不做任何修改"
 REVISION_HELP = "读取草稿时的 revision；草稿已被他人修改或已提交时返回409"
 
@@ -335,7 +344,11 @@ def report_out(user: User, report: SelfReport) -> dict[str, Any]:
     """A report with its items as `user` may see it (reviews only for those the page shows them
     to; a converted clue's id only when the user may open that clue)."""
     views, _ = item_views(user, report, with_reviews=shows_reviews(user, report))
-    visible = {v.review.converted_clue_id for v in views if v.clue_visible}
+    visible = {
+        v.review.converted_clue_id
+        for v in views
+        if v.clue_visible and v.review is not None and v.review.converted_clue_id is not None
+    }
     items = [item_out(v.item, _review_out(user, v.review, visible) if v.review else None) for v in views]
     return {**report_row(report), "is_current": report.is_submitted and is_current(report), "items": items}
 

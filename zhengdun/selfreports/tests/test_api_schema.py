@@ -71,7 +71,9 @@ def _strategies(operations: list, mode: GenerationMode, known: dict[str, list]) 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 @pytest.mark.parametrize("who", ["office_handler", "officer_a"])
 def test_it_conforms_to_its_schema_and_never_fails(city, campaign, operations, mode, who):
-    report = file(city.handler_a, campaign, [item(), item("GJ3", amount="100")], person=city.people["judge_a"])
+    report = file(
+        city.handler_a, campaign, [item(), item("GJ3", amount="100")], person=city.people["judge_a"]
+    )
     draft = actions.start_draft(city.officer_a, campaign=campaign)
     actions.save_draft(city.officer_a, draft, items=[item()])
     _, token = issue_token(getattr(city, who), "schemathesis")

@@ -3,8 +3,6 @@ For holders of selfreports.configure, on the campaigns organised within their su
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,14 +12,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.current import current_user
+from zhengdun.accounts.models import User
 from zhengdun.core.errors import ConflictError
 from zhengdun.org.forms import apply_errors
 from zhengdun.selfreports import actions
 from zhengdun.selfreports.forms import CampaignForm, StagesForm
 from zhengdun.selfreports.models import WINDOW_COLOURS, Campaign, SelfReport
+from zhengdun.selfreports.views.common import mark
 
 
-def _campaigns(user: Any) -> list[Campaign]:
+def _campaigns(user: User) -> list[Campaign]:
     rows = list(
         permissions.scope(
             user, "selfreports.configure", Campaign.objects.select_related("unit")
@@ -29,12 +30,16 @@ def _campaigns(user: Any) -> list[Campaign]:
     )
     for c in rows:
         state = c.window_state()
-        c.state_label, c.state_colour = state.label, WINDOW_COLOURS[state]
-        c.submitted = SelfReport.objects.current().filter(campaign=c).count()
+        mark(
+            c,
+            state_label=state.label,
+            state_colour=WINDOW_COLOURS[state],
+            submitted=SelfReport.objects.current().filter(campaign=c).count(),
+        )
     return rows
 
 
-def _load(user: Any, pk: int) -> Campaign:
+def _load(user: User, pk: int) -> Campaign:
     return permissions.get_for_user(
         user, "selfreports.configure", Campaign.objects.select_related("unit"), pk=pk
     )
@@ -43,7 +48,7 @@ def _load(user: Any, pk: int) -> Campaign:
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = current_user(request)
     permissions.require(user, "selfreports.configure")
     form = CampaignForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
@@ -76,7 +81,7 @@ def _stages_initial(campaign: Campaign) -> dict[str, str]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
+    user = current_user(request)
     campaign = _load(user, pk)
     which = request.POST.get("form", "") if request.method == "POST" else ""
     form = CampaignForm(
@@ -139,9 +144,10 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def campaign_activate(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _load(request.user, pk)
+    user = current_user(request)
+    campaign = _load(user, pk)
     try:
-        actions.activate_campaign(request.user, campaign)
+        actions.activate_campaign(user, campaign)
     except (ValidationError, ConflictError) as exc:
         text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         messages.error(request, text)
@@ -153,9 +159,10 @@ def campaign_activate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def campaign_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _load(request.user, pk)
+    user = current_user(request)
+    campaign = _load(user, pk)
     try:
-        actions.deactivate_campaign(request.user, campaign)
+        actions.deactivate_campaign(user, campaign)
     except ConflictError as exc:
         messages.error(request, str(exc))
     else:

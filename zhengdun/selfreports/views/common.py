@@ -7,28 +7,51 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Model, Prefetch
+from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.clues.models import Clue
 from zhengdun.core import hooks
 from zhengdun.selfreports import actions
 from zhengdun.selfreports.models import (
     WINDOW_COLOURS,
     Campaign,
+    ItemReview,
     RelatedPerson,
     SelfReport,
     SelfReportItem,
+    SelfReportQuerySet,
 )
 
 REPORTS = SelfReport.objects.select_related("campaign", "person", "person__unit", "unit", "filed_by")
 
 
-def load_report(user: Any, pk: int) -> SelfReport:
+def htmx_of(request: HttpRequest) -> HtmxDetails:
+    """What django_htmx's middleware found about the request (falsy when htmx did not send it).
+    HttpRequest's stubs know nothing of `request.htmx`; HtmxMiddleware (settings) sets it on
+    every request, so this only makes that explicit, in one place."""
+    details = getattr(request, "htmx", None)
+    if not isinstance(details, HtmxDetails):
+        raise ImproperlyConfigured("django_htmx.middleware.HtmxMiddleware is not installed")
+    return details
+
+
+def mark(row: Model, **facts: object) -> None:
+    """Attach the facts a page computed about a loaded row for its template (never saved: they
+    are no fields), as QuerySet.annotate attaches the database's."""
+    for name, value in facts.items():
+        setattr(row, name, value)
+
+
+def load_report(user: User, pk: int) -> SelfReport:
     return permissions.get_for_user(user, "selfreports.view", REPORTS, pk=pk)
 
 
-def chain_of(user: Any, report: SelfReport) -> list[SelfReport]:
+def chain_of(user: User, report: SelfReport) -> list[SelfReport]:
     """The versions (and any draft) of this person's report in this campaign the user may see."""
     rows = SelfReport.objects.filter(campaign_id=report.campaign_id, person_id=report.person_id)
     visible = permissions.scope(user, "selfreports.view", rows.select_related("filed_by"))
@@ -51,7 +74,7 @@ class ItemView:
 
     item: SelfReportItem
     change: str = ""  # "added", "changed" or "" (unchanged, or a first version)
-    review: Any = None
+    review: ItemReview | None = None
     clue_visible: bool = False
     # (template, context) pairs other capabilities add through ITEM_PANELS
     panels: list[tuple[str, Any]] = field(default_factory=list)
@@ -71,7 +94,7 @@ CHANGE_LABELS = {
 
 
 def item_views(
-    user: Any, report: SelfReport, *, with_reviews: bool
+    user: User, report: SelfReport, *, with_reviews: bool
 ) -> tuple[list[ItemView], list[SelfReportItem]]:
     """The report's items marked against its previous version, and the items it removed."""
     items = items_of(report)
@@ -102,7 +125,7 @@ def item_views(
     return views, removed
 
 
-def shows_reviews(user: Any, report: SelfReport) -> bool:
+def shows_reviews(user: User, report: SelfReport) -> bool:
     """核实情况 are the discipline staff's records: not shown to the officer reported about."""
     return not actions.is_own(user, report) and permissions.has_permission(
         user, "selfreports.view", report.unit
@@ -116,5 +139,5 @@ def window(campaign: Campaign | None) -> dict[str, Any] | None:
     return {"state": state, "label": state.label, "colour": WINDOW_COLOURS[state]}
 
 
-def visible_reports(user: Any) -> QuerySet[SelfReport]:
+def visible_reports(user: User) -> SelfReportQuerySet:
     return permissions.scope(user, "selfreports.view", SelfReport.objects.all())

@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.current import current_user
+from zhengdun.accounts.models import User
 from zhengdun.core.errors import ConflictError
 from zhengdun.core.text import query_term
 from zhengdun.org.models import Person
@@ -34,7 +36,7 @@ from zhengdun.selfreports.forms import (
     category_choices,
 )
 from zhengdun.selfreports.models import Campaign, ReportStatus, SelfReport, WindowState
-from zhengdun.selfreports.views.common import CHANGE_LABELS, item_views, load_report, window
+from zhengdun.selfreports.views.common import CHANGE_LABELS, item_views, load_report, mark, window
 
 # --- 我的自查 ----------------------------------------------------------------------------------
 
@@ -42,7 +44,7 @@ from zhengdun.selfreports.views.common import CHANGE_LABELS, item_views, load_re
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = current_user(request)
     permissions.require(user, "selfreports.file_own")
     campaign = Campaign.active()
     person_id = actions.own_person_id(user)
@@ -86,7 +88,7 @@ def start_own(request: HttpRequest) -> HttpResponse:
         messages.error(request, "当前没有进行中的教育整顿")
         return redirect("selfreports:mine")
     try:
-        report = actions.start_draft(request.user, campaign=campaign)
+        report = actions.start_draft(current_user(request), campaign=campaign)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("selfreports:mine")
@@ -104,14 +106,15 @@ def start_own(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def file_for(request: HttpRequest) -> HttpResponse:
     """Choose an officer of one's subtree and start their report (代为填报)."""
-    user = request.user
+    user = current_user(request)
     permissions.require(user, "selfreports.file")
     campaign = Campaign.active()
     people = permissions.scope(user, "selfreports.file", Person.objects.select_related("unit")).filter(
         status=Person.Status.ACTIVE
     )
-    if actions.own_person_id(user):
-        people = people.exclude(pk=actions.own_person_id(user))
+    own_id = actions.own_person_id(user)
+    if own_id:
+        people = people.exclude(pk=own_id)
     if request.method == "POST":
         raw = str(request.POST.get("person", ""))
         person = people.filter(pk=int(raw)).first() if raw.isdigit() else None
@@ -133,7 +136,7 @@ def file_for(request: HttpRequest) -> HttpResponse:
     q = query_term(request.GET.get("q"), 40)
     found: list[Person] = []
     if q:
-        found = list(people.search(q).order_by("name", "pk")[:20])  # type: ignore[attr-defined]
+        found = list(people.search(q).order_by("name", "pk")[:20])
         reports = (
             SelfReport.objects.filter(campaign=campaign, person__in=found).order_by("version")
             if campaign
@@ -143,7 +146,7 @@ def file_for(request: HttpRequest) -> HttpResponse:
         for r in reports:
             latest[r.person_id] = r
         for p in found:
-            p.report = latest.get(p.pk)
+            mark(p, report=latest.get(p.pk))
     context = {"campaign": campaign, "window": window(campaign), "q": q, "people": found}
     return render(request, "selfreports/file_for.html", context)
 
@@ -164,7 +167,7 @@ def _edit_context(report: SelfReport, form: DraftForm, rows: ItemRows, alert: st
     }
 
 
-def _back_url(user: Any, report: SelfReport) -> str:
+def _back_url(user: User, report: SelfReport) -> str:
     if actions.is_own(user, report):
         return reverse("selfreports:mine")
     return reverse("selfreports:detail", args=[report.pk])
@@ -173,7 +176,7 @@ def _back_url(user: Any, report: SelfReport) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
+    user = current_user(request)
     report = load_report(user, pk)
     if report.status != ReportStatus.DRAFT:
         messages.info(request, "该自查报告已提交，不能再修改；如需修改请使用“更正”")
@@ -239,7 +242,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 def row_fragment(request: HttpRequest) -> HttpResponse:
     """One empty item row (?n=) or related-person row (?n=&rp=) for htmx to append, with the
     add button replaced (out of band) so the next row gets the next number."""
-    user = request.user
+    user = current_user(request)
     if not any(permissions.has_permission(user, p) for p in ("selfreports.file_own", "selfreports.file")):
         raise PermissionDenied("您没有填报自查报告的权限")
     try:
@@ -264,7 +267,7 @@ def row_fragment(request: HttpRequest) -> HttpResponse:
 def correct(request: HttpRequest, pk: int) -> HttpResponse:
     """更正: GET asks first (a submitted version is never changed — a new version's draft is
     started and the current one kept); the POST of that page starts the correction."""
-    user = request.user
+    user = current_user(request)
     report = load_report(user, pk)
     if request.method == "GET":
         if not actions.may_correct(user, report):
@@ -295,7 +298,7 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def discard(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
+    user = current_user(request)
     report = load_report(user, pk)
     own = actions.is_own(user, report)
     previous = report.previous_id

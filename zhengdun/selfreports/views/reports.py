@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.current import current_user
+from zhengdun.accounts.models import User
 from zhengdun.clues.models.reference import category_label
 from zhengdun.core import files
 from zhengdun.core.errors import ConflictError
@@ -41,8 +43,10 @@ from zhengdun.selfreports.views.common import (
     CHANGE_LABELS,
     ITEM_PANELS,
     chain_of,
+    htmx_of,
     item_views,
     load_report,
+    mark,
     shows_reviews,
     visible_reports,
     window,
@@ -80,17 +84,20 @@ def _decorate(rows: list[SelfReport]) -> None:
         by_report.setdefault(report_id, []).append((label, outcome, clue_id))
     for r in rows:
         items = by_report.get(r.pk, [])
-        r.item_count = len(items)
-        r.codes = "、".join(dict.fromkeys(code for code, _, _ in items))
-        r.reviewed_count = sum(1 for _, outcome, _ in items if outcome)
-        r.outcomes = "、".join(dict.fromkeys(OUTCOME_LABELS[o] for _, o, _ in items if o))
-        r.converted_count = sum(1 for _, _, clue in items if clue)
+        mark(
+            r,
+            item_count=len(items),
+            codes="、".join(dict.fromkeys(code for code, _, _ in items)),
+            reviewed_count=sum(1 for _, outcome, _ in items if outcome),
+            outcomes="、".join(dict.fromkeys(OUTCOME_LABELS[o] for _, o, _ in items if o)),
+            converted_count=sum(1 for _, _, clue in items if clue),
+        )
 
 
 @login_required
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = current_user(request)
     permissions.require(user, "selfreports.view")
     active = Campaign.active()
     # only a filter makes the form bound: a bare ?page=2 keeps the default (the active campaign)
@@ -123,7 +130,8 @@ def report_list(request: HttpRequest) -> HttpResponse:
         "show_campaign": not params.get("campaign"),
         "can_file": permissions.has_permission(user, "selfreports.file"),
     }
-    if request.htmx and not request.htmx.boosted:
+    htmx = htmx_of(request)
+    if htmx and not htmx.boosted:
         return render(request, "selfreports/_report_table.html", context)
     return render(request, "selfreports/report_list.html", context)
 
@@ -131,7 +139,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 # --- a report --------------------------------------------------------------------------------
 
 
-def _detail_context(user: Any, report: SelfReport) -> dict[str, Any]:
+def _detail_context(user: User, report: SelfReport) -> dict[str, Any]:
     chain = chain_of(user, report)
     current = next((r for r in reversed(chain) if r.status == ReportStatus.SUBMITTED), None)
     draft = next((r for r in chain if r.status == ReportStatus.DRAFT), None)
@@ -164,11 +172,12 @@ def _detail_context(user: Any, report: SelfReport) -> dict[str, Any]:
 @login_required
 @require_GET
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    report = load_report(request.user, pk)
-    return render(request, "selfreports/report_detail.html", _detail_context(request.user, report))
+    user = current_user(request)
+    report = load_report(user, pk)
+    return render(request, "selfreports/report_detail.html", _detail_context(user, report))
 
 
-def _load_item(user: Any, pk: int) -> tuple[SelfReportItem, SelfReport]:
+def _load_item(user: User, pk: int) -> tuple[SelfReportItem, SelfReport]:
     item = SelfReportItem.objects.select_related("category").filter(pk=pk).first()
     if item is None:
         raise Http404("未找到该事项")
@@ -179,8 +188,8 @@ def _load_item(user: Any, pk: int) -> tuple[SelfReportItem, SelfReport]:
 def _done(request: HttpRequest, report: SelfReport, item: SelfReportItem, message: str) -> HttpResponse:
     """After a review or conversion: with htmx, the item's card alone, redrawn with the message
     in it; otherwise back to the report page at the item."""
-    if request.htmx:
-        context = _detail_context(request.user, report)
+    if htmx_of(request):
+        context = _detail_context(current_user(request), report)
         context["v"] = next(v for v in context["items"] if v.item.pk == item.pk)
         context["saved"] = message
         response = render(request, "selfreports/_item_card.html", context)
@@ -194,9 +203,9 @@ def _done(request: HttpRequest, report: SelfReport, item: SelfReportItem, messag
 def _item_page(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
-    if request.htmx:
+    if htmx_of(request):
         return render(request, template, context, status=status)
-    page = _detail_context(request.user, context["report"])
+    page = _detail_context(current_user(request), context["report"])
     page["open_item"] = context["item"].pk
     page["open_template"] = template
     page.update(context)
@@ -207,7 +216,7 @@ def _item_page(
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     """核实 an item: check note and outcome (version-guarded), inline on the report page."""
-    user = request.user
+    user = current_user(request)
     item, report = _load_item(user, pk)
     if actions.is_own(user, report):
         raise PermissionDenied("不能核实本人的自查事项（回避）")
@@ -250,7 +259,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def convert(request: HttpRequest, pk: int) -> HttpResponse:
     """转为问题线索: a confirmation (GET), then the conversion (POST)."""
-    user = request.user
+    user = current_user(request)
     item, report = _load_item(user, pk)
     if actions.is_own(user, report):
         raise PermissionDenied("不能将本人的自查事项转为问题线索（回避）")
@@ -282,5 +291,6 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     row = SelfReportAttachment.objects.select_related("item").filter(pk=pk).first()
     if row is None:
         raise Http404("未找到该附件")
-    report = load_report(request.user, row.item.report_id)
-    return files.serve(request.user, row, "selfreport.attachment_downloaded", report)
+    user = current_user(request)
+    report = load_report(user, row.item.report_id)
+    return files.serve(user, row, "selfreport.attachment_downloaded", report)

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.current import current_user
+from zhengdun.accounts.models import User
 from zhengdun.org.models import Unit
 from zhengdun.selfreports import leniency, stats
 from zhengdun.selfreports.models import Campaign
@@ -23,7 +25,7 @@ def _campaign(request: HttpRequest) -> tuple[Campaign | None, list[Campaign]]:
     return chosen or (campaigns[0] if campaigns else None), campaigns
 
 
-def _root(request: HttpRequest, user: Any) -> Unit | None:
+def _root(request: HttpRequest, user: User) -> Unit | None:
     """The unit whose children are the table's rows: the requested one if within the user's view,
     else the top of their view."""
     wanted = request.GET.get("unit", "")
@@ -36,7 +38,7 @@ def _root(request: HttpRequest, user: Any) -> Unit | None:
 
 @login_required
 def statistics(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = current_user(request)
     permissions.require(user, "selfreports.view")
     campaign, campaigns = _campaign(request)
     root = _root(request, user)
@@ -63,7 +65,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def leniency_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = current_user(request)
     permissions.require(user, "selfreports.view")
     campaign, campaigns = _campaign(request)
     basis = request.GET.get("basis", "")
