@@ -79,7 +79,7 @@ class UnitPicker(forms.Select):
             if isinstance(label, list | tuple):  # already grouped: flatten and group again
                 flat.extend(label)
             else:
-                flat.append((v, label))
+                flat.append((v, str(label)))
         return flat
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
