@@ -88,7 +88,7 @@ def ref(obj: Any) -> dict[str, Any] | None:
     return {"id": obj.pk, "name": obj.name}
 
 
-def user_ref(user: User) -> dict[str, Any] | None:
+def user_ref(user: User | None) -> dict[str, Any] | None:
     if user is None:
         return None
     return {"id": user.pk, "name": user.display_name or user.username}

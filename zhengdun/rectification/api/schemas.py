@@ -19,17 +19,20 @@ from ninja import Field, Schema
 
 from zhengdun.core.api import MAX_ID, PageIn, PageOut, SafeText
 from zhengdun.rectification import schedule
-from zhengdun.rectification.models import ProblemSource, Reopening
-from zhengdun.rectification.status import ProblemStatus
 
 FIRST_DAY = dt.date(2000, 1, 1)
 LAST_DAY = dt.date(2099, 12, 31)
 MAX_FILES = 10
 
-SourceCode = Literal[tuple(ProblemSource.values)]  # type: ignore[valid-type]
-StatusCode = Literal[tuple(ProblemStatus.values)]  # type: ignore[valid-type]
-StatusFilter = Literal[tuple([*ProblemStatus.values, "open"])]  # type: ignore[valid-type]
-ReopenKind = Literal[tuple(Reopening.Kind.values)]  # type: ignore[valid-type]
+# The models' choices spelled out, so that mypy takes them as types (a Literal built from
+# X.values at run time is none); tests/test_api_codes.py holds them to the models' values.
+SourceCode = Literal[  # ProblemSource
+    "self_check", "inspection", "public", "superior", "clue", "patrol", "opinion"
+]
+StatusFilter = Literal[  # ProblemStatus, and open: every problem not closed off
+    "not_started", "in_progress", "awaiting", "closed", "overdue", "relapsed", "open"
+]
+ReopenKind = Literal["relapse", "review"]  # Reopening.Kind
 FlagCode = Literal["overdue", "near"]
 SortCode = Literal["deadline", "-deadline", "number", "-number", "progress", "-progress"]
 IdList = list[Annotated[int, Field(ge=1, le=MAX_ID)]]
