@@ -18,7 +18,7 @@ from zhengdun.accounts.models import User
 from zhengdun.clues.forms import FastSelect
 from zhengdun.clues.models import Category
 from zhengdun.core.dates import parse_date
-from zhengdun.core.widgets import DateInput
+from zhengdun.core.widgets import ISO_MINUTE, DateInput, DateTimeInput
 from zhengdun.org.forms import UnitChoiceField
 from zhengdun.org.models import Unit
 from zhengdun.selfreports.actions import MAX_ITEMS, MAX_RELATED_PERSONS, NOTE_MAX, REASON_MAX
@@ -60,7 +60,11 @@ def parse_moment(text: Any, *, end_of_day: bool = False) -> dt.datetime:
 
 
 class MomentField(forms.CharField):
-    widget = forms.TextInput(attrs={"placeholder": "2021-03-15 08:30", "size": 18})
+    """A date and time: the browser's picker (core.widgets.DateTimeInput) sends 2021-03-15T08:30;
+    typed spellings (2021-03-15 08:30, 2021年3月15日 8:30, a date alone) are still accepted, for a
+    browser without the picker and for callers posting by hand."""
+
+    widget = DateTimeInput
 
     def __init__(self, *args: Any, end_of_day: bool = False, **kwargs: Any) -> None:
         self.end_of_day = end_of_day
@@ -77,7 +81,7 @@ class MomentField(forms.CharField):
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, dt.datetime):
-            return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+            return timezone.localtime(value).strftime(ISO_MINUTE)  # the picker's own spelling
         return value
 
 
@@ -99,13 +103,12 @@ class CampaignForm(forms.Form):
     )
     report_opens_at = MomentField(
         label="自查报告开始时间",
-        help_text="如 2021-03-15 08:00；只填日期则为当日 0 时",
         error_messages={"required": "请填写自查报告开始时间"},
     )
     report_closes_at = MomentField(
         label="自查报告截止时间",
         end_of_day=True,
-        help_text="如 2021-04-30 18:00；只填日期则为当日 23:59:59。截止后仍可提交，但标记为逾期",
+        help_text="截止后仍可提交，但标记为逾期",
         error_messages={"required": "请填写自查报告截止时间"},
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -13,7 +13,7 @@ from django import forms
 from django.conf import settings
 
 import zhengdun
-from zhengdun.core.widgets import DATE_MAX, DATE_MIN, DateInput
+from zhengdun.core.widgets import DATE_MAX, DATE_MIN, DATETIME_MAX, DATETIME_MIN, DateInput, DateTimeInput
 
 
 def _all_form_classes() -> list[type[forms.BaseForm]]:
@@ -56,6 +56,29 @@ def test_it_renders_a_native_date_picker_without_a_fake_value() -> None:
     import datetime as dt
 
     assert 'value="2021-06-02"' in DateInput().render("day", dt.date(2021, 6, 2))
+
+
+def test_it_uses_the_one_date_and_time_input_for_every_moment_field() -> None:
+    # a DateTimeField, or a field whose widget is a DateTimeInput (selfreports' MomentField)
+    moments = [
+        (cls.__qualname__, name, field)
+        for cls in _all_form_classes()
+        for name, field in getattr(cls, "base_fields", {}).items()
+        if isinstance(field, forms.DateTimeField) or isinstance(field.widget, forms.DateTimeInput)
+    ]
+    assert len(moments) >= 2  # the campaign's report window
+    wrong = [(cls, name) for cls, name, field in moments if not isinstance(field.widget, DateTimeInput)]
+    assert not wrong, wrong
+
+
+def test_it_renders_a_native_date_and_time_picker_without_a_fake_value() -> None:
+    import datetime as dt
+
+    html = DateTimeInput(attrs={"placeholder": "2021-03-15 08:30"}).render("at", None)
+    assert 'type="datetime-local"' in html
+    assert f'min="{DATETIME_MIN}"' in html and f'max="{DATETIME_MAX}"' in html
+    assert "placeholder" not in html
+    assert 'value="2021-03-15T08:30"' in DateTimeInput().render("at", dt.datetime(2021, 3, 15, 8, 30))
 
 
 @pytest.mark.parametrize(

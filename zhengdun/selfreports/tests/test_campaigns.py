@@ -290,3 +290,51 @@ def test_the_settings_pages_are_the_offices(city, username, campaign):
     campaign.refresh_from_db()
     assert campaign.is_active
     assert not SelfReport.objects.exists()
+
+
+def test_the_campaign_form_takes_the_browser_pickers_moments_and_shows_them_back(city):
+    from zhengdun.selfreports.forms import CampaignForm
+
+    data = {
+        "name": "某次",
+        "unit": city.city.pk,
+        "report_opens_at": "2021-03-15T08:30",  # what <input type="datetime-local"> sends
+        "report_closes_at": "2021-04-30T18:00",
+    }
+    form = CampaignForm(data, user=city.office_handler)
+    assert form.is_valid(), form.errors
+    opens, closes = form.cleaned_data["report_opens_at"], form.cleaned_data["report_closes_at"]
+    assert timezone.localtime(opens).strftime("%Y-%m-%d %H:%M:%S") == "2021-03-15 08:30:00"
+    assert timezone.localtime(closes).strftime("%Y-%m-%d %H:%M:%S") == "2021-04-30 18:00:00"
+    # the older typed spellings still count; a bad time is refused naming what was typed
+    old = CampaignForm({**data, "report_opens_at": "2021年3月15日 8:30"}, user=city.office_handler)
+    assert old.is_valid() and old.cleaned_data["report_opens_at"] == opens
+    bad = CampaignForm({**data, "report_opens_at": "2021-03-15T25:00"}, user=city.office_handler)
+    assert not bad.is_valid() and bad.errors["report_opens_at"] == ["时间“2021-03-15T25:00”不存在"]
+    # shown again as the picker's own spelling, in local time, with no sample placeholder
+    shown = CampaignForm(
+        initial={"report_opens_at": opens, "report_closes_at": closes}, user=city.office_handler
+    )
+    html = str(shown["report_opens_at"]) + str(shown["report_closes_at"])
+    assert html.count('type="datetime-local"') == 2
+    assert 'value="2021-03-15T08:30"' in html and 'value="2021-04-30T18:00"' in html
+    assert "placeholder" not in html
+
+
+def test_the_settings_page_round_trips_a_moment_from_the_picker(city):
+    client = client_for(city.office_handler)
+    done = client.post(
+        "/selfreports/campaigns/",
+        {
+            "name": "2021年全市政法队伍教育整顿",
+            "unit": city.city.pk,
+            "report_opens_at": "2021-03-15T08:00",
+            "report_closes_at": "2021-04-30T23:59",
+        },
+    )
+    made = Campaign.objects.get()
+    assert done.status_code == 302
+    assert timezone.localtime(made.report_opens_at).strftime("%Y-%m-%d %H:%M") == "2021-03-15 08:00"
+    page = client.get(f"/selfreports/campaigns/{made.pk}/").content.decode()
+    assert 'type="datetime-local"' in page
+    assert 'value="2021-03-15T08:00"' in page and 'value="2021-04-30T23:59"' in page
