@@ -13,20 +13,20 @@ import json
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.clues.forms import FastSelect, TolerantDateField
 from zhengdun.clues.models import Category
 from zhengdun.core.text import query_term
 from zhengdun.org.forms import UnitChoiceField
-from zhengdun.org.models import Person, Unit
+from zhengdun.org.models import Person, PersonQuerySet, Unit
 from zhengdun.rectification import actions
-from zhengdun.rectification.models import ProblemSource, Reopening
+from zhengdun.rectification.models import Milestone, Problem, ProblemSource, Reopening
 from zhengdun.rectification.status import ProblemStatus
 
 PICK_LIMIT = 20
@@ -41,13 +41,13 @@ QUIET_CHOICES = [("", "全部"), ("1", f"超过{QUIET_DAYS}天未报告进展")]
 # --- picking a person from the roster -----------------------------------------------------------
 
 
-def pickable_people(user: Any) -> QuerySet[Person]:
+def pickable_people(user: User) -> PersonQuerySet:
     """Serving roster people the user may see: whom the actions accept as leader, person or owner."""
     visible = permissions.scope(user, "org.view_person", Person.objects.select_related("unit"))
     return visible.filter(status=Person.Status.ACTIVE)
 
 
-def find_people(user: Any, term: str) -> list[Person]:
+def find_people(user: User, term: str) -> list[Person]:
     """Up to PICK_LIMIT + 1 pickable people whose name contains term or whose police number is term
     (one more than shown, to tell the picker there are more)."""
     term = query_term(term, 40)
@@ -113,7 +113,7 @@ class PersonPickWidget(forms.Widget):
 
     def __init__(self, attrs: Any = None) -> None:
         super().__init__(attrs)
-        self.user: Any = None
+        self.user: User | None = None
         self.found: list[Person] = []
         self.searched = False
 
@@ -157,25 +157,30 @@ class PersonField(forms.Field):
 
     def __init__(self, *, label: str, **kwargs: Any) -> None:
         super().__init__(label=label, **kwargs)
-        self.user: Any = None
+        self.user: User | None = None
 
-    def set_user(self, user: Any) -> None:
+    def set_user(self, user: User) -> None:
         self.user = user
-        self.widget.user = user  # type: ignore[attr-defined]
+        self.widget.user = user
+
+    def _user(self) -> User:
+        if self.user is None:
+            raise ImproperlyConfigured("PersonField needs set_user() before it cleans")
+        return self.user
 
     def prepare_value(self, value: Any) -> Any:
         return value.pk if isinstance(value, Person) else value
 
     def clean(self, value: Any) -> Person | None:
         picked_id, term = _split(value)
-        people = pickable_people(self.user)
+        people = pickable_people(self._user())
         if picked_id:
             person = people.filter(pk=int(picked_id)).first() if picked_id.isdigit() else None
             if person is None:
                 raise ValidationError(f"{self.label}须从您可查看的在职干警中选择")
             return person
         if term:
-            found = find_people(self.user, term)
+            found = find_people(self._user(), term)
             widget: PersonPickWidget = self.widget  # type: ignore[assignment]
             widget.found, widget.searched = found, True
             if len(found) == 1:
@@ -188,7 +193,7 @@ class PersonField(forms.Field):
         return None
 
 
-def _people_fields(form: forms.Form, user: Any) -> None:
+def _people_fields(form: forms.Form, user: User) -> None:
     for f in form.fields.values():
         if isinstance(f, PersonField):
             f.set_user(user)
@@ -230,6 +235,8 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+# FILES_FIELD: a field named `files`, like BaseForm.files (the uploads). The form's metaclass
+# moves declared fields into base_fields, so self.files stays the uploads; the stubs see a clash.
 def _files(label: str = "佐证材料", help_text: str = "") -> MultipleFileField:
     return MultipleFileField(
         label=label, help_text=help_text or "可多选；PDF、图片、Word、Excel 等，单个文件不超过限额"
@@ -271,7 +278,7 @@ class ProblemFilterForm(forms.Form):
     flag = forms.ChoiceField(label="时限", required=False, choices=FLAG_CHOICES)
     quiet = forms.ChoiceField(label="进展报告", required=False, choices=QUIET_CHOICES)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         unit_field: UnitChoiceField = self.fields["unit"]  # type: ignore[assignment]
         units = Unit.objects.filter(is_active=True).only("id", "name", "path", "depth")
@@ -330,7 +337,7 @@ class ProblemForm(forms.Form):
         error_messages={"required": "请填写整改时限"},
     )
 
-    def __init__(self, *args: Any, user: Any, fixed_source: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, fixed_source: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         units = Unit.objects.filter(is_active=True).only("id", "name", "path", "depth", "parent_id")
@@ -382,7 +389,7 @@ class ProblemEditForm(ProblemForm):
     )
     version = _version()
 
-    def __init__(self, *args: Any, problem: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, problem: Problem, **kwargs: Any) -> None:
         if "initial" not in kwargs and not args:
             kwargs["initial"] = {
                 **actions.wuding_of(problem),
@@ -398,7 +405,8 @@ class ProblemEditForm(ProblemForm):
             self.initial["source"] = problem.source
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         deadline = data.get("deadline")
         if deadline and deadline != self.problem.deadline and len((data.get("reason") or "").strip()) < 4:
             self.add_error("reason", "修改整改时限须说明调整原因（至少4个字）")
@@ -414,7 +422,7 @@ class PlanForm(forms.Form):
     reason = _text("调整原因", 200)
     version = _version()
 
-    def __init__(self, *args: Any, milestones: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, milestones: list[Milestone], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.milestones = milestones
         for m in milestones:
@@ -426,7 +434,7 @@ class PlanForm(forms.Form):
                 widget=forms.TextInput(attrs={"size": 4, "inputmode": "numeric"}),
             )
 
-    def rows(self) -> list[tuple[Any, forms.BoundField]]:
+    def rows(self) -> list[tuple[Milestone, forms.BoundField]]:
         return [(m, self[f"workdays_{m.position}"]) for m in self.milestones]
 
     def durations(self) -> dict[int, Any]:
@@ -455,7 +463,7 @@ class TaskForm(forms.Form):
         widget=forms.TextInput(attrs={"size": 4, "inputmode": "numeric"}),
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _people_fields(self, user)
 
@@ -477,7 +485,7 @@ class ReportForm(forms.Form):
         help_text="完成进度低于上次报告时必填",
         error_messages={"max_length": "进度回退原因不能超过500个字"},
     )
-    files = _files()
+    files = _files()  # type: ignore[assignment]  # see FILES_FIELD
     version = _version()
 
 
@@ -485,7 +493,7 @@ class CloseOffForm(forms.Form):
     """对账销号: the check against the standard; the evidence files come apart (request.FILES)."""
 
     check_note = _area("对照验收标准核查情况", rows=4)
-    files = _files(help_text="销号须上传佐证材料（至少一个文件）")
+    files = _files(help_text="销号须上传佐证材料（至少一个文件）")  # type: ignore[assignment]  # see FILES_FIELD
     version = _version()
 
 
@@ -504,6 +512,6 @@ class ReopenForm(forms.Form):
     task_owner = PersonField(label="任务责任人")
     version = _version()
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _people_fields(self, user)
