@@ -16,12 +16,12 @@ The national categories GJ1–GJ6 are fixed; a unit adds its local items beside 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.audit.chain import record
 from zhengdun.clues.models import Category, Channel, DeadlineRule
 from zhengdun.org.models import Unit
@@ -39,12 +39,12 @@ def _code(value: str) -> str:
     return code
 
 
-def may_configure_city(actor: Any) -> bool:
+def may_configure_city(actor: User) -> bool:
     """Whether the actor may change the city-wide lists: clues.configure on every root unit."""
     return permissions.covers_everything(actor, PERMISSION)
 
 
-def may_change(actor: Any, item: Channel | Category) -> bool:
+def may_change(actor: User, item: Channel | Category) -> bool:
     """Whether the actor may switch this channel or category on or off: a local category by
     the unit that owns it (or any unit above), everything else city-wide only."""
     if isinstance(item, Category) and item.unit_id is not None:
@@ -52,7 +52,7 @@ def may_change(actor: Any, item: Channel | Category) -> bool:
     return may_configure_city(actor)
 
 
-def _require_city(actor: Any) -> None:
+def _require_city(actor: User) -> None:
     if not may_configure_city(actor):
         raise PermissionDenied(CITY_ONLY)
 
@@ -67,7 +67,7 @@ def _name(value: str, max_length: int) -> str:
 
 
 @transaction.atomic
-def add_channel(actor: Any, *, code: str, name: str) -> Channel:
+def add_channel(actor: User, *, code: str, name: str) -> Channel:
     """Add a source channel to the configurable list (city-wide)."""
     _require_city(actor)
     code, name = _code(code), _name(name, 40)
@@ -79,7 +79,7 @@ def add_channel(actor: Any, *, code: str, name: str) -> Channel:
 
 
 @transaction.atomic
-def add_local_category(actor: Any, *, unit: Unit, code: str, name: str) -> Category:
+def add_local_category(actor: User, *, unit: Unit, code: str, name: str) -> Category:
     """Add a local problem category (本地顽瘴痼疾) set up by a unit."""
     permissions.require(actor, PERMISSION, unit)
     code, name = _code(code), _name(name, 80)
@@ -91,7 +91,7 @@ def add_local_category(actor: Any, *, unit: Unit, code: str, name: str) -> Categ
 
 
 @transaction.atomic
-def set_active(actor: Any, item: Channel | Category, *, active: bool) -> None:
+def set_active(actor: User, item: Channel | Category, *, active: bool) -> None:
     """Switch a channel or local category on or off; records keep their links either way.
     A local category only by its own unit's office (or one above); the rest city-wide."""
     if not may_change(actor, item):
@@ -106,7 +106,7 @@ def set_active(actor: Any, item: Channel | Category, *, active: bool) -> None:
 
 @transaction.atomic
 def set_deadline_rule(
-    actor: Any, *, channel: Channel | None, category: Category | None, days: int, working_days: bool
+    actor: User, *, channel: Channel | None, category: Category | None, days: int, working_days: bool
 ) -> DeadlineRule:
     """Create or change the handling-time rule for a source/category combination (city-wide:
     every handling unit's deadline follows it)."""
@@ -121,7 +121,7 @@ def set_deadline_rule(
 
 
 @transaction.atomic
-def delete_deadline_rule(actor: Any, rule: DeadlineRule) -> None:
+def delete_deadline_rule(actor: User, rule: DeadlineRule) -> None:
     """Remove a specific rule; the default rule (any source, any category) stays. City-wide."""
     _require_city(actor)
     if rule.channel_id is None and rule.category_id is None:

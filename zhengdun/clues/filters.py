@@ -45,6 +45,7 @@ from zhengdun.clues import deadlines, search
 from zhengdun.clues.models import (
     OPEN_STATES,
     Clue,
+    ClueQuerySet,
     ClueSubject,
     Disposition,
     Request,
@@ -179,12 +180,12 @@ def page_plan(many: bool) -> Iterator[None]:
 
 
 def filter_ledger(
-    queryset: QuerySet[Clue],
+    queryset: ClueQuerySet,
     params: Mapping[str, Any],
     *,
     today: dt.date | None = None,
     newest: int | None = None,
-) -> QuerySet[Clue]:
+) -> ClueQuerySet:
     """Narrow an already scoped clue queryset by the ledger filters in params, and order it.
     newest=N keeps only matches among the newest N clues by id (ledger_count's window)."""
     from zhengdun.org.models import Person, Unit
@@ -296,7 +297,7 @@ def _probe_need(cap: int) -> int:
     return -(-(cap + 1) * PROBE_ROWS * 2 // WALK_ROWS)
 
 
-def newest_matches(queryset: QuerySet[Clue], params: Mapping[str, Any]) -> list[int] | None:
+def newest_matches(queryset: ClueQuerySet, params: Mapping[str, Any]) -> list[int] | None:
     """On PostgreSQL, for a search whose matches are dense among the newest clues: the ids of the
     newest cap+1 matches of filter_ledger(queryset, params), newest first, found by walking the
     id index (fewer when the walk window held fewer). None where no walk was made: another
@@ -324,16 +325,16 @@ def newest_matches(queryset: QuerySet[Clue], params: Mapping[str, Any]) -> list[
     # Sent in one message after the walk's settings: a message of several statements is one
     # transaction, which set_config(…, true) lasts for — no BEGIN and COMMIT round trips.
     sql = f"SELECT w.* FROM ({walk_sql}) w WHERE (SELECT count(*) FROM ({probe_sql}) p) >= %s"  # noqa: S608
-    params = (*walk_params, *probe_params, need)
+    sql_params = (*walk_params, *probe_params, need)
     if connection.in_atomic_block or not one_message():
         # In a caller's transaction the settings would outlive this read (a savepoint rolled
         # back ends them).
         with page_plan(True), connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, sql_params)
             rows = cursor.fetchall()
     else:
         with connection.cursor() as cursor:
-            cursor.execute(f"{WALK_SETTINGS}; {sql}", params)
+            cursor.execute(f"{WALK_SETTINGS}; {sql}", sql_params)
             cursor.nextset()
             rows = cursor.fetchall()
     ids = sorted((pk for (pk,) in rows), reverse=True)
@@ -345,7 +346,7 @@ _WALK = object()  # ledger_count's "walk yourself if it helps"
 
 
 def ledger_count(
-    queryset: QuerySet[Clue],
+    queryset: ClueQuerySet,
     params: Mapping[str, Any],
     filtered: QuerySet[Clue] | None = None,
     newest: Any = _WALK,

@@ -4,18 +4,17 @@ what they have read, and link_for says which page a reminder opens."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from zhengdun.accounts.models import User
 from zhengdun.clues import notify_events  # connects the timeline receiver
 from zhengdun.clues.models import Notification
 
 link_for = notify_events.link_for
 
 
-def mark_read(actor: Any, notes: QuerySet[Notification]) -> int:
+def mark_read(actor: User, notes: QuerySet[Notification]) -> int:
     """Mark the actor's unread reminders among notes as read; returns how many changed.
     Reading one's own reminder changes no case record, so it is not audited."""
     mine = notes.filter(user_id=actor.pk, read_at__isnull=True)

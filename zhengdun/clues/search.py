@@ -18,13 +18,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import OrderBy, RawSQL
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+
+if TYPE_CHECKING:
+    # a type only: this module reads the models lazily (see reindex), so it imports without them
+    from zhengdun.clues.models import Clue
+
+# filter_clues hands back the queryset class it was given (ClueQuerySet keeps its methods)
+QS = TypeVar("QS", bound=QuerySet[Any])
 
 # A segment: a run of letters/digits (CJK ideographs count as letters); "_" is a separator.
 _SEGMENT = re.compile(r"[^\W_]+", re.UNICODE)
@@ -118,7 +125,7 @@ def number_condition(query: str) -> Q | None:
     return found
 
 
-def filter_clues(queryset: QuerySet, query: str, *, newest: int | None = None) -> QuerySet:
+def filter_clues(queryset: QS, query: str, *, newest: int | None = None) -> QS:
     """Narrow a clue queryset to those whose summary, content or subject names contain every
     term of query. With newest=N the index is read only for the newest N clues (by id): the
     caller bounds the clues the same way, and PostgreSQL may then drive the query from either
@@ -151,7 +158,9 @@ def filter_clues(queryset: QuerySet, query: str, *, newest: int | None = None) -
             # As `id IN (SELECT rowid …)` SQLite first collected every match (25 ms for a
             # common pair at 1M clues; 2 ms joined).
             clue_table = queryset.model._meta.db_table
-            return queryset.extra(  # noqa: S610 - constant identifiers, the match is a parameter
+            # django-stubs types extra() as a plain QuerySet; Django returns a clone of the same
+            # class (_chain), as filter() does, so the ClueQuerySet is kept.
+            return queryset.extra(  # type: ignore[return-value]  # noqa: S610 - constant identifiers, the match is a parameter
                 tables=[FTS_TABLE],
                 where=[f'"{FTS_TABLE}"."rowid" = "{clue_table}"."id"', f'"{FTS_TABLE}" MATCH %s'],
                 params=[match],
@@ -180,7 +189,7 @@ def newest_first(queryset: QuerySet) -> tuple[Any, ...]:
     return ("-id",)
 
 
-def reindex(clue) -> None:  # type: ignore[no-untyped-def]
+def reindex(clue: Clue) -> None:
     """Rewrite a clue's index row; called by every action that changes searchable text."""
     from zhengdun.clues.models import SearchText
 

@@ -8,9 +8,11 @@ from typing import Any
 
 from django.utils import timezone
 
+from zhengdun.accounts.models import User
 from zhengdun.clues import actions
 from zhengdun.clues.models import Category, Channel, Clue, Disposition, Feedback, Result, Status
 from zhengdun.core.testing import City
+from zhengdun.org.models import Person
 
 
 def channel(code: str = "letter") -> Channel:
@@ -21,7 +23,7 @@ def category(code: str = "GJ2") -> Category:
     return Category.objects.get(code=code)
 
 
-def register(city: City, *, subject: Any = None, actor: Any = None, **kw: Any) -> Clue:
+def register(city: City, *, subject: Person | None = None, actor: User | None = None, **kw: Any) -> Clue:
     values: dict[str, Any] = {
         "owner_unit": city.city,
         "channel": channel(),

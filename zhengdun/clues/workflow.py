@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.clues.models import OPEN_STATES, Clue, Sensitivity, Status
 from zhengdun.core.errors import InvalidTransition
 
@@ -145,22 +146,23 @@ def _units(clue: Clue, where: str) -> list[Any]:
     ]
 
 
-def holds(user: Any, permission: str, clue: Clue, where: str) -> bool:
+def holds(user: User, permission: str, clue: Clue, where: str) -> bool:
     """Whether the user holds the permission on the unit(s) the row names."""
     return any(permissions.has_permission(user, permission, unit) for unit in _units(clue, where))
 
 
-def is_recused(user: Any, clue: Clue) -> bool:
-    person_id = getattr(user, "person_id", None)
-    return bool(person_id) and clue.subjects.filter(person_id=person_id).exists()
+def is_recused(user: User, clue: Clue) -> bool:
+    if not user.person_id:
+        return False
+    return clue.subjects.filter(person_id=user.person_id).exists()
 
 
-def may_see(user: Any, clue: Clue) -> bool:
+def may_see(user: User, clue: Clue) -> bool:
     """The same answer as scope(): used by actions on clues loaded without going through it."""
     return permissions.scope(user, "clues.view", Clue.objects.filter(pk=clue.pk)).exists()
 
 
-def check(user: Any, clue: Clue, name: str) -> Action:
+def check(user: User, clue: Clue, name: str) -> Action:
     """Raise unless the user may take this action on the clue in its current (stored) state."""
     action = ACTIONS[name]
     if not may_see(user, clue):
@@ -172,7 +174,7 @@ def check(user: Any, clue: Clue, name: str) -> Action:
     return action
 
 
-def available(user: Any, clue: Clue) -> list[Action]:
+def available(user: User, clue: Clue) -> list[Action]:
     """The actions this user may take now — what the detail page shows as buttons."""
     if is_recused(user, clue):
         return []

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.utils import timezone
 
+from zhengdun.accounts.models import User
 from zhengdun.audit.chain import record
 from zhengdun.clues import workflow
 from zhengdun.clues.models import (
@@ -33,7 +34,7 @@ CONFLICT = "该线索已被他人处理或修改，请刷新页面查看最新�
 
 
 def _log(
-    actor: Any, clue: Clue, action: str, *, note: str = "", before: str = "", data: dict | None = None
+    actor: User, clue: Clue, action: str, *, note: str = "", before: str = "", data: dict | None = None
 ) -> None:
     """The timeline event and the audit entry of one step, written together."""
     Event.objects.create(
@@ -52,7 +53,14 @@ def _log(
 
 
 def _move(
-    actor: Any, clue: Clue, name: str, target: str, *, note: str = "", data: dict | None = None, **fields: Any
+    actor: User,
+    clue: Clue,
+    name: str,
+    target: str,
+    *,
+    note: str = "",
+    data: dict | None = None,
+    **fields: Any,
 ) -> Clue:
     """Apply one transition of the table, guarded on the stored status."""
     action = workflow.check(actor, clue, name)
@@ -71,7 +79,7 @@ def _move(
     return clue
 
 
-def _step(actor: Any, clue: Clue, name: str) -> workflow.Action:
+def _step(actor: User, clue: Clue, name: str) -> workflow.Action:
     """The workflow check of a step that is not a transition (state and permission)."""
     return workflow.check(actor, clue, name)
 
@@ -98,7 +106,7 @@ def _pending(clue: Clue, kind: str) -> Request:
     return req
 
 
-def _decide(actor: Any, req: Request, decision: str, comment: str) -> None:
+def _decide(actor: User, req: Request, decision: str, comment: str) -> None:
     if req.requested_by_id == getattr(actor, "pk", None):
         raise PermissionDenied("审批人不能是申请人本人")
     done = Request.objects.filter(pk=req.pk, decision="").update(

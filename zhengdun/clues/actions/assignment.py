@@ -4,13 +4,13 @@ and 督办."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.clues import deadlines, search, workflow
 from zhengdun.clues.actions import _common
 from zhengdun.clues.actions._common import _bump, _decide, _log, _move, _step
@@ -33,11 +33,11 @@ from zhengdun.org.models import Unit
 
 @transaction.atomic
 def assign_clue(
-    actor: Any,
+    actor: User,
     clue: Clue,
     *,
     unit: Unit,
-    handler: Any = None,
+    handler: User | None = None,
     deadline: dt.date | None = None,
     note: str = "",
 ) -> Clue:
@@ -83,7 +83,7 @@ def assign_clue(
 
 
 @transaction.atomic
-def return_clue(actor: Any, clue: Clue, *, reason: str) -> Clue:
+def return_clue(actor: User, clue: Clue, *, reason: str) -> Clue:
     """A handling unit returns a mis-assigned clue (退回) to the office, with a reason."""
     unit = clue.handling_unit
     reason = clean_text(reason, "reason", "退回理由", max_length=2000)
@@ -103,7 +103,7 @@ def return_clue(actor: Any, clue: Clue, *, reason: str) -> Clue:
 
 @transaction.atomic
 def transfer_clue(
-    actor: Any,
+    actor: User,
     clue: Clue,
     *,
     target: str,
@@ -144,7 +144,7 @@ def transfer_clue(
 
 @transaction.atomic
 def record_transfer_outcome(
-    actor: Any, transfer: Transfer, *, outcome: str, result: str = "", outcome_on: dt.date | None = None
+    actor: User, transfer: Transfer, *, outcome: str, result: str = "", outcome_on: dt.date | None = None
 ) -> Transfer:
     """Record what the receiving body did with a transferred clue (counts in statistics)."""
     clue = Clue.objects.get(pk=transfer.clue_id)
@@ -164,7 +164,7 @@ def record_transfer_outcome(
 
 
 @transaction.atomic
-def merge_clue(actor: Any, clue: Clue, *, into: Clue, reason: str = "") -> Clue:
+def merge_clue(actor: User, clue: Clue, *, into: Clue, reason: str = "") -> Clue:
     """Merge a duplicate report (重复件) into the clue already handling the matter: it is kept
     and logged, not processed again."""
     workflow.check(actor, clue, "merge")
@@ -194,7 +194,7 @@ def merge_clue(actor: Any, clue: Clue, *, into: Clue, reason: str = "") -> Clue:
     return clue
 
 
-def duplicate_candidates(actor: Any, clue: Clue, limit: int = 5) -> list[tuple[Clue, float]]:
+def duplicate_candidates(actor: User, clue: Clue, limit: int = 5) -> list[tuple[Clue, float]]:
     """Visible clues that look like the same report: sharing a subject (roster person or name)
     and with similar text (bigram Jaccard ≥ settings.CLUE_DUPLICATE_THRESHOLD)."""
     subjects = list(clue.subjects.values_list("person_id", "name"))
@@ -221,7 +221,7 @@ def duplicate_candidates(actor: Any, clue: Clue, limit: int = 5) -> list[tuple[C
 
 
 @transaction.atomic
-def request_extension(actor: Any, clue: Clue, *, new_deadline: dt.date, reason: str) -> Request:
+def request_extension(actor: User, clue: Clue, *, new_deadline: dt.date, reason: str) -> Request:
     """Ask for more time (延期), with a reason; a leader decides."""
     _step(actor, clue, "request_extension")
     reason = clean_text(reason, "reason", "延期理由", required=True, max_length=2000)
@@ -240,7 +240,7 @@ def request_extension(actor: Any, clue: Clue, *, new_deadline: dt.date, reason: 
 
 
 @transaction.atomic
-def decide_extension(actor: Any, clue: Clue, *, approve: bool, comment: str = "") -> Clue:
+def decide_extension(actor: User, clue: Clue, *, approve: bool, comment: str = "") -> Clue:
     """Approve or refuse the pending extension; an approval moves the deadline and keeps the old
     one in the deadline history."""
     _step(actor, clue, "decide_extension")
@@ -276,7 +276,7 @@ SUPERVISION_REASONS = ("逾期未办结", "进展缓慢", "群众反映强烈", 
 
 @transaction.atomic
 def supervise_clue(
-    actor: Any, clue: Clue, *, level: str, reason: str, note: str = "", report_by: dt.date | None = None
+    actor: User, clue: Clue, *, level: str, reason: str, note: str = "", report_by: dt.date | None = None
 ) -> Supervision:
     """Put a clue under supervision (督办) at a level; the clue shows the highest level so far."""
     _step(actor, clue, "supervise")
@@ -294,7 +294,12 @@ def supervise_clue(
         report_by=report_by,
         supervisor=actor,
     )
-    order = [SupervisionLevel.NONE, SupervisionLevel.GENERAL, SupervisionLevel.KEY, SupervisionLevel.LISTED]
+    order: list[str] = [
+        SupervisionLevel.NONE,
+        SupervisionLevel.GENERAL,
+        SupervisionLevel.KEY,
+        SupervisionLevel.LISTED,
+    ]
     highest = max(order.index(clue.supervision_level or SupervisionLevel.NONE), order.index(level))
     _bump(clue, supervision_level=order[highest])
     _log(actor, clue, "supervised", note=sup.note, data={"level": sup.get_level_display(), "reason": reason})

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from zhengdun.accounts.models import User
 from zhengdun.clues import deadlines, workflow
 from zhengdun.clues.actions import _common
 from zhengdun.clues.actions._common import _decide, _move
@@ -22,7 +23,7 @@ from zhengdun.core.text import clean_text
 
 
 @transaction.atomic
-def propose_disposition(actor: Any, clue: Clue, *, disposition: str, reason: str) -> Request:
+def propose_disposition(actor: User, clue: Clue, *, disposition: str, reason: str) -> Request:
     """The handler proposes one of the four dispositions (拟处置意见) for a leader to approve."""
     if disposition not in Disposition.values:
         raise ValidationError({"disposition": "请选择处置方式"})
@@ -49,7 +50,7 @@ _DISPOSITION_TARGET = {
 
 
 @transaction.atomic
-def approve_disposition(actor: Any, clue: Clue, *, comment: str = "") -> Clue:
+def approve_disposition(actor: User, clue: Clue, *, comment: str = "") -> Clue:
     """A leader approves the proposed disposition. 谈话函询/初步核实 start the handling (and
     mark when the organisation became aware of the matter); 暂存待查 holds the clue; 予以了结
     closes it."""
@@ -77,7 +78,7 @@ def approve_disposition(actor: Any, clue: Clue, *, comment: str = "") -> Clue:
 
 
 @transaction.atomic
-def reject_disposition(actor: Any, clue: Clue, *, comment: str) -> Clue:
+def reject_disposition(actor: User, clue: Clue, *, comment: str) -> Clue:
     """A leader sends the proposed disposition back to the handler."""
     workflow.check(actor, clue, "reject_disposition")
     comment = clean_text(comment, "reason", "退回理由", required=True)
@@ -86,7 +87,7 @@ def reject_disposition(actor: Any, clue: Clue, *, comment: str) -> Clue:
 
 
 @transaction.atomic
-def reactivate_clue(actor: Any, clue: Clue, *, reason: str) -> Clue:
+def reactivate_clue(actor: User, clue: Clue, *, reason: str) -> Clue:
     """Bring a 暂存待查 clue back when new information arrives; the handler proposes again."""
     reason = clean_text(reason, "reason", "启用理由", max_length=2000)
     return _move(actor, clue, "reactivate", Status.ASSIGNED, note=reason, disposition="")

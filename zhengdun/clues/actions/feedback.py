@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from zhengdun.accounts.models import User
 from zhengdun.clues import deadlines, workflow
 from zhengdun.clues.actions import _common
 from zhengdun.clues.actions._common import _move
@@ -22,7 +22,7 @@ from zhengdun.core.text import clean_text
 
 @transaction.atomic
 def record_feedback(
-    actor: Any, clue: Clue, *, method: str, fed_back_on: dt.date, content: str, opinion: str = ""
+    actor: User, clue: Clue, *, method: str, fed_back_on: dt.date, content: str, opinion: str = ""
 ) -> Feedback:
     """Record the reply to the reporter (反馈); a later call records a follow-up (回访)."""
     workflow.check(actor, clue, "record_feedback")
@@ -51,7 +51,7 @@ def record_feedback(
 
 
 @transaction.atomic
-def archive_clue(actor: Any, clue: Clue) -> Clue:
+def archive_clue(actor: User, clue: Clue) -> Clue:
     """Archive (归档) a finished clue. A reachable reporter must have had the reply first."""
     workflow.check(actor, clue, "archive")
     if clue.status == Status.CLOSED and clue.reporter_reachable:
@@ -62,7 +62,7 @@ def archive_clue(actor: Any, clue: Clue) -> Clue:
 
 
 @transaction.atomic
-def reopen_clue(actor: Any, clue: Clue, *, reason: str) -> Clue:
+def reopen_clue(actor: User, clue: Clue, *, reason: str) -> Clue:
     """Reopen a finished clue (回头看) for more handling; its earlier results stay on record.
     The handling unit gets a fresh deadline by the usual rule, counted from today."""
     reason = clean_text(reason, "reason", "重新办理理由", max_length=2000)

@@ -15,6 +15,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.audit.chain import diff, record
 from zhengdun.clues import search, workflow
 from zhengdun.clues.actions import _common
@@ -46,7 +47,7 @@ def _next_number(owner_unit: Unit, received_on: dt.date) -> str:
     return settings.CLUE_NUMBER_PATTERN.format(region=region, year=received_on.year, serial=seq.last)
 
 
-def _resolve_subjects(actor: Any, subjects: list[dict[str, Any]]) -> list[ClueSubject]:
+def _resolve_subjects(actor: User, subjects: list[dict[str, Any]]) -> list[ClueSubject]:
     """Subjects from the roster must be people the actor may see; free text needs a name."""
     resolved: list[ClueSubject] = []
     visible_people = permissions.scope(actor, "org.view_person", Person.objects.all())
@@ -102,7 +103,7 @@ def _reporter_cipher(mode: str, reporter: dict[str, str] | None) -> tuple[str, b
 
 @transaction.atomic
 def register_clue(
-    actor: Any,
+    actor: User,
     *,
     owner_unit: Unit,
     channel: Channel,
@@ -115,7 +116,7 @@ def register_clue(
     reporter: dict[str, str] | None = None,
     external_ref: str = "",
     sensitivity: str = Sensitivity.NORMAL,
-    viewers: list[Any] | None = None,
+    viewers: list[User] | None = None,
 ) -> Clue:
     """Register a clue (登记) with a new number; the registering unit becomes its owner."""
     permissions.require(actor, "clues.register", owner_unit)
@@ -173,7 +174,7 @@ def register_clue(
 
 @transaction.atomic
 def update_clue(
-    actor: Any, clue: Clue, *, version: int, categories: list[Category] | None = None, **values: Any
+    actor: User, clue: Clue, *, version: int, categories: list[Category] | None = None, **values: Any
 ) -> Clue:
     """Correct a clue's registration details (修改) while it is registered or just assigned."""
     unknown = sorted(set(values) - set(CLUE_FIELDS))
@@ -215,7 +216,7 @@ def update_clue(
 
 
 @transaction.atomic
-def add_subject(actor: Any, clue: Clue, subject: dict[str, Any]) -> ClueSubject:
+def add_subject(actor: User, clue: Clue, subject: dict[str, Any]) -> ClueSubject:
     """Add a 被反映人 to a clue."""
     _step(actor, clue, "edit_subjects")
     (new,) = _resolve_subjects(actor, [subject])
@@ -228,7 +229,7 @@ def add_subject(actor: Any, clue: Clue, subject: dict[str, Any]) -> ClueSubject:
 
 
 @transaction.atomic
-def remove_subject(actor: Any, subject: ClueSubject) -> None:
+def remove_subject(actor: User, subject: ClueSubject) -> None:
     """Remove a 被反映人 that has no result or measures yet; a clue keeps at least one."""
     clue = subject.clue
     _step(actor, clue, "edit_subjects")
@@ -244,7 +245,7 @@ def remove_subject(actor: Any, subject: ClueSubject) -> None:
 
 
 @transaction.atomic
-def add_attachment(actor: Any, clue: Clue, *, upload: Any) -> Attachment:
+def add_attachment(actor: User, clue: Clue, *, upload: Any) -> Attachment:
     """Attach a file: its type is read from its content and must match its name's extension; the
     size is limited; it is stored under its SHA-256 so no user-chosen name reaches the disk."""
     _step(actor, clue, "attach")
@@ -267,7 +268,7 @@ def add_attachment(actor: Any, clue: Clue, *, upload: Any) -> Attachment:
     return att
 
 
-def reveal_reporter(actor: Any, clue: Clue) -> dict[str, str]:
+def reveal_reporter(actor: User, clue: Clue) -> dict[str, str]:
     """The reporter's identity, for holders of clues.view_reporter; every view is audited."""
     if not workflow.may_see(actor, clue) or not workflow.holds(
         actor, "clues.view_reporter", clue, workflow.EITHER
@@ -279,7 +280,7 @@ def reveal_reporter(actor: Any, clue: Clue) -> dict[str, str]:
 
 
 @transaction.atomic
-def name_viewers(actor: Any, clue: Clue, *, users: list[Any]) -> Clue:
+def name_viewers(actor: User, clue: Clue, *, users: list[User]) -> Clue:
     """Name who may see a 重要 clue (besides its subjects' recusal, which always applies)."""
     _step(actor, clue, "name_viewers")
     ClueViewer.objects.filter(clue=clue).exclude(user__in=users).delete()

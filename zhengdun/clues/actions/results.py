@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from zhengdun.accounts.models import User
 from zhengdun.clues import deadlines, workflow
 from zhengdun.clues.actions import _common
 from zhengdun.clues.actions._common import _bump, _decide, _log, _move, _step
@@ -32,7 +33,7 @@ from zhengdun.core.errors import ConflictError
 from zhengdun.core.text import clean_text
 
 
-def _subject_for_step(actor: Any, subject: ClueSubject, step: str) -> Clue:
+def _subject_for_step(actor: User, subject: ClueSubject, step: str) -> Clue:
     clue = Clue.objects.get(pk=subject.clue_id)
     _step(actor, clue, step)
     return clue
@@ -40,7 +41,7 @@ def _subject_for_step(actor: Any, subject: ClueSubject, step: str) -> Clue:
 
 @transaction.atomic
 def record_result(
-    actor: Any,
+    actor: User,
     subject: ClueSubject,
     *,
     result: str,
@@ -106,7 +107,7 @@ def _effective_until(kind: str, decided_on: dt.date) -> dt.date | None:
 
 @transaction.atomic
 def add_measure(
-    actor: Any, subject: ClueSubject, *, kind: str, decided_on: dt.date, note: str = ""
+    actor: User, subject: ClueSubject, *, kind: str, decided_on: dt.date, note: str = ""
 ) -> Measure:
     """Record a handling measure (处理措施) for a subject whose allegation was substantiated; the
     subject's 形态 becomes that of their most severe measure."""
@@ -139,7 +140,7 @@ def add_measure(
 
 
 @transaction.atomic
-def remove_measure(actor: Any, measure: Measure) -> None:
+def remove_measure(actor: User, measure: Measure) -> None:
     """Remove a measure recorded in error; the subject's 形态 is recomputed."""
     subject = measure.subject
     clue = _subject_for_step(actor, subject, "record_measure")
@@ -155,7 +156,7 @@ def remove_measure(actor: Any, measure: Measure) -> None:
 
 
 @transaction.atomic
-def set_cleared(actor: Any, subject: ClueSubject, *, cleared: bool, note: str = "") -> ClueSubject:
+def set_cleared(actor: User, subject: ClueSubject, *, cleared: bool, note: str = "") -> ClueSubject:
     """Mark 澄清正名 for a subject falsely accused (result 不属实)."""
     clue = _subject_for_step(actor, subject, "record_result")
     note = clean_text(note, "note", "说明", max_length=2000)
@@ -170,7 +171,7 @@ def set_cleared(actor: Any, subject: ClueSubject, *, cleared: bool, note: str = 
 
 @transaction.atomic
 def record_case(
-    actor: Any, clue: Clue, *, proposed_on: dt.date | None = None, filed_on: dt.date | None = None
+    actor: User, clue: Clue, *, proposed_on: dt.date | None = None, filed_on: dt.date | None = None
 ) -> Clue:
     """Record that a 初步核实 led to 拟立案 and/or 立案 (the case itself is 纪委监委's)."""
     _step(actor, clue, "record_case")
@@ -196,7 +197,7 @@ def record_case(
 
 
 @transaction.atomic
-def submit_closure(actor: Any, clue: Clue, *, reason: str) -> Request:
+def submit_closure(actor: User, clue: Clue, *, reason: str) -> Request:
     """Ask for approval to close (提请办结): every subject needs a result first."""
     workflow.check(actor, clue, "submit_closure")
     reason = clean_text(reason, "reason", "办结报告", required=True, max_length=5000)
@@ -208,7 +209,7 @@ def submit_closure(actor: Any, clue: Clue, *, reason: str) -> Request:
 
 
 @transaction.atomic
-def approve_closure(actor: Any, clue: Clue, *, comment: str = "") -> Clue:
+def approve_closure(actor: User, clue: Clue, *, comment: str = "") -> Clue:
     """A leader approves closing the clue (办结); the reply to a reachable reporter falls due."""
     workflow.check(actor, clue, "approve_closure")
     comment = clean_text(comment, "comment", "审批意见", max_length=2000)
@@ -226,7 +227,7 @@ def approve_closure(actor: Any, clue: Clue, *, comment: str = "") -> Clue:
 
 
 @transaction.atomic
-def reject_closure(actor: Any, clue: Clue, *, comment: str) -> Clue:
+def reject_closure(actor: User, clue: Clue, *, comment: str) -> Clue:
     """A leader sends the closure back for more work."""
     workflow.check(actor, clue, "reject_closure")
     comment = clean_text(comment, "reason", "退回理由", required=True)

@@ -33,7 +33,8 @@ OPEN_STATES = frozenset(
 DONE_STATES = frozenset({Status.CLOSED, Status.FED_BACK, Status.ARCHIVED, Status.TRANSFERRED})
 TERMINAL_STATES = frozenset({Status.ARCHIVED, Status.MERGED})
 
-STATUS_COLOURS = {
+# keyed by the stored status (a str), so a model field's value looks it up
+STATUS_COLOURS: dict[str, str] = {
     Status.REGISTERED: "grey",
     Status.ASSIGNED: "blue",
     Status.DISPOSITION_PENDING: "blue",
