@@ -12,17 +12,7 @@ from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
-from zhengdun.clues.filters import SORTS
-from zhengdun.clues.models import (
-    Disposition,
-    Feedback,
-    MeasureKind,
-    ReportingMode,
-    Result,
-    Sensitivity,
-    Transfer,
-)
-from zhengdun.core.api import MAX_ID, PageIn, SafeText, safe_text
+from zhengdun.core.api import MAX_ID, PageIn, SafeText
 
 __all__ = [
     "AssignIn",
@@ -52,18 +42,55 @@ __all__ = [
 ]
 
 IdList = list[Annotated[int, Field(ge=1, le=MAX_ID)]]
-CodeList = list[safe_text(max_length=20)]  # type: ignore[valid-type]
+# what core.api.safe_text(max_length=20) builds, spelled as a type so mypy reads it as one
+CodeList = list[Annotated[SafeText, Field(max_length=20)]]
 
-DispositionCode = Literal[tuple(Disposition.values)]  # type: ignore[valid-type]
-ResultCode = Literal[tuple(Result.values)]  # type: ignore[valid-type]
-MeasureCode = Literal[tuple(MeasureKind.values)]  # type: ignore[valid-type]
-ReportingModeCode = Literal[tuple(ReportingMode.values)]  # type: ignore[valid-type]
-SensitivityCode = Literal[tuple(Sensitivity.values)]  # type: ignore[valid-type]
-TransferTarget = Literal[tuple(Transfer.Target.values)]  # type: ignore[valid-type]
-FeedbackMethod = Literal[tuple(Feedback.Method.values)]  # type: ignore[valid-type]
-FeedbackOpinion = Literal[tuple(Feedback.Opinion.values)]  # type: ignore[valid-type]
+# The codes a request may carry, spelled out: a Literal built from X.values at runtime is no
+# type to mypy. tests/test_api_conventions.py holds each to its model's choices, so they cannot
+# drift apart; the OpenAPI schema is the same enum of strings either way.
+DispositionCode = Literal["TH", "CH", "ZC", "LJ"]  # Disposition
+ResultCode = Literal["true", "partly", "false", "unverifiable"]  # Result
+MeasureCode = Literal[  # MeasureKind
+    "talk_reminder",
+    "criticism",
+    "order_inspection",
+    "circulated_criticism",
+    "admonition",
+    "party_warning",
+    "party_serious_warning",
+    "party_removal",
+    "party_probation",
+    "party_expulsion",
+    "gov_warning",
+    "gov_demerit",
+    "gov_major_demerit",
+    "gov_demotion",
+    "gov_dismissal_post",
+    "gov_expulsion",
+    "org_suspension",
+    "org_adjustment",
+    "org_resignation",
+    "org_removal",
+    "org_demotion",
+    "judicial_referral",
+]
+ReportingModeCode = Literal["real_name", "anonymous"]  # ReportingMode
+SensitivityCode = Literal["normal", "important"]  # Sensitivity
+TransferTarget = Literal["discipline", "higher", "other_region", "other_dept"]  # Transfer.Target
+FeedbackMethod = Literal["phone", "sms", "in_person", "letter", "portal"]  # Feedback.Method
+FeedbackOpinion = Literal["satisfied", "basically", "unsatisfied", ""]  # Feedback.Opinion
 SupervisionCode = Literal["general", "key", "listed"]
-SortCode = Literal[tuple(SORTS)]  # type: ignore[valid-type]
+SortCode = Literal[  # filters.SORTS
+    "-received_on",
+    "received_on",
+    "number",
+    "-number",
+    "deadline",
+    "-deadline",
+    "closed_on",
+    "-closed_on",
+    "-id",
+]
 
 
 def _id(description: str) -> Any:
