@@ -46,7 +46,9 @@ class _Table:
     def __init__(self, model: type[models.Model], varying: Sequence[str], fixed: dict[str, Any]) -> None:
         sample = {name: None for name in varying} | fixed
         self.columns, self.template = _columns(model, sample)
-        self.positions = [self.columns.index(model._meta.get_field(name).column) for name in varying]
+        # a varying name is a concrete field's name or attname (owner_unit_id), as get_field takes it
+        concrete = {key: f for f in model._meta.concrete_fields for key in (f.name, f.attname)}
+        self.positions = [self.columns.index(concrete[name].column) for name in varying]
         self.table = model._meta.db_table
         self.rows: list[list[Any]] = []
 
@@ -87,6 +89,8 @@ def load(
     rng = random.Random(seed)
     office = User.objects.get(username="office")
     owner = office.unit
+    if owner is None:
+        raise ValueError("the seeded office user has no unit: run the demo seed first")
     region = owner.region_code_effective()
     handling = list(Unit.objects.exclude(type__in=Unit.AREA_TYPES).values_list("id", flat=True))
     channels = list(Channel.objects.values_list("id", flat=True))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -113,6 +113,8 @@ class FastTextInput(forms.TextInput):
 
 
 class _NamedChoices(forms.models.ModelChoiceIterator):
+    field: NamedChoiceField  # the only field that iterates this way
+
     def __iter__(self) -> Any:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
@@ -181,11 +183,11 @@ class LedgerFilterForm(forms.Form):
     closed_to = TolerantDateField(label="至", required=False)
     subject = forms.CharField(label="被反映人", max_length=50, required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        unit_field: UnitChoiceField = self.fields["unit"]  # type: ignore[assignment]
-        channel_field: NamedChoiceField = self.fields["channel"]  # type: ignore[assignment]
-        category_field: NamedChoiceField = self.fields["category"]  # type: ignore[assignment]
+        unit_field = cast(UnitChoiceField, self.fields["unit"])
+        channel_field = cast(NamedChoiceField, self.fields["channel"])
+        category_field = cast(NamedChoiceField, self.fields["category"])
         units = permissions.scope(user, "clues.view", Unit.objects.filter(is_active=True))
         channel_field.queryset = Channel.objects.all()
         category_field.queryset = Category.objects.all()
@@ -209,7 +211,8 @@ class LedgerFilterForm(forms.Form):
                 f.widget = FastTextInput(attrs=f.widget.attrs)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for start, end, label in (
             ("received_from", "received_to", "受理日期"),
             ("closed_from", "closed_to", "办结日期"),
@@ -233,11 +236,11 @@ class LedgerFilterForm(forms.Form):
 
 class ViewerChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        unit = obj.unit.name if obj.unit_id else ""
+        unit = obj.unit.name if obj.unit is not None else ""
         return f"{obj}（{unit}）" if unit else str(obj)
 
 
-def viewer_candidates(user: Any) -> QuerySet[User]:
+def viewer_candidates(user: User) -> QuerySet[User]:
     """Users who may be named to see a 重要 clue: active accounts holding clues.view on a unit
     inside the actor's own clues.view subtree."""
     paths = permissions.unit_paths_for(user, "clues.view")
@@ -254,7 +257,7 @@ def viewer_candidates(user: Any) -> QuerySet[User]:
     )
 
 
-def default_owner_unit(user: Any, allowed: QuerySet[Unit]) -> Unit | None:
+def default_owner_unit(user: User, allowed: QuerySet[Unit]) -> Unit | None:
     """The unit a clue is registered under by default: the user's home unit or its nearest
     ancestor where the user may register; otherwise the first such unit in tree order."""
     allowed_ids = set(allowed.values_list("pk", flat=True))
@@ -354,16 +357,20 @@ class RegisterForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         units = Unit.objects.filter(is_active=True).only("id", "name", "path", "depth", "parent_id")
         allowed = permissions.scope(user, "clues.register", units)
-        owner_field: UnitChoiceField = self.fields["owner_unit"]  # type: ignore[assignment]
+        owner_field = cast(UnitChoiceField, self.fields["owner_unit"])
         owner_field.set_queryset(allowed)
-        self.fields["channel"].queryset = Channel.objects.filter(is_active=True)  # type: ignore[attr-defined]
-        self.fields["categories"].queryset = Category.objects.filter(is_active=True)  # type: ignore[attr-defined]
-        self.fields["viewers"].queryset = viewer_candidates(user).exclude(pk=user.pk)  # type: ignore[attr-defined]
+        choices: dict[str, QuerySet[Any]] = {
+            "channel": Channel.objects.filter(is_active=True),
+            "categories": Category.objects.filter(is_active=True),
+            "viewers": viewer_candidates(user).exclude(pk=user.pk),
+        }
+        for name, queryset in choices.items():
+            cast(forms.ModelChoiceField, self.fields[name]).queryset = queryset
         self.fields["reporter_id_number"].widget.attrs["autocomplete"] = "off"
         self.fields["summary"].widget.attrs["size"] = 60
         if not self.is_bound:
@@ -379,7 +386,8 @@ class RegisterForm(forms.Form):
         return day
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if (
             data.get("reporting_mode") == ReportingMode.REAL_NAME
             and not data.get("reporter_name", "").strip()
@@ -453,7 +461,7 @@ class SubjectRows:
 
     PREFIX = "s"
 
-    def __init__(self, user: Any, data: Any = None) -> None:
+    def __init__(self, user: User, data: Any = None) -> None:
         self.user = user
         self.rows: list[SubjectRow] = []
         if data is None:
@@ -523,7 +531,7 @@ class SubjectRows:
         return [row.action_value() for row in self.rows if not row.is_blank]
 
 
-def search_people(user: Any, term: str, limit: int = 20) -> list[Person]:
+def search_people(user: User, term: str, limit: int = 20) -> list[Person]:
     """Roster people the user may see whose name contains term or whose police number is term."""
     term = (term or "").replace("\x00", "").strip()[:40]
     if not term:

@@ -45,7 +45,7 @@ DECIDED = {
 }
 
 # where the person acts on a notice: the action's form on the clue's page
-_APPROVE_ACTION = {
+_APPROVE_ACTION: dict[str, str] = {
     Status.DISPOSITION_PENDING: "approve_disposition",
     Status.CLOSURE_PENDING: "approve_closure",
 }
@@ -96,7 +96,7 @@ def notices_for(event: Event) -> list[Notification]:
     if code == "assign":
         kind = K.ASSIGNED
         recipients = _holders("clues.handle", [clue.handling_unit])
-        if clue.handler_id and all(u.pk != clue.handler_id for u in recipients):
+        if clue.handler is not None and all(u.pk != clue.handler_id for u in recipients):
             recipients.append(clue.handler)
         message = (
             f"线索{clue.number}已交办{clue.handling_unit.name if clue.handling_unit else ''}，请及时办理"
@@ -119,7 +119,7 @@ def notices_for(event: Event) -> list[Notification]:
         )
         if asked is not None:
             recipients = [asked.requested_by]
-        elif clue.handler_id:
+        elif clue.handler is not None:
             recipients = [clue.handler]
         message = f"线索{clue.number}的{Request.Kind(request_kind).label}：{verdict}"
     elif code == "return_to_office":

@@ -145,6 +145,8 @@ def build_cast() -> Cast:
     office = User.objects.get(username="office")
     leader = User.objects.get(username="leader")
     office_unit = office.unit
+    if office_unit is None:
+        raise ValueError("the seeded office user has no unit: the accounts seed must run first")
     root = Unit.objects.get(parent__isnull=True)
     counties = list(Unit.objects.filter(parent=root, type=Unit.Type.COUNTY).order_by("code"))
     handlers, county_leaders, handler_units = {}, {}, {}
@@ -246,7 +248,12 @@ def _one_clue(
     channel = _channel_for(rng, channels)
     real_name = rng.random() < 0.55
     # received over the last ~100 days; finished clues earlier, fresh ones later
-    age = {Status.REGISTERED: (0, 6), Status.ASSIGNED: (5, 40), Status.MERGED: (1, 30)}.get(status, (20, 100))
+    ages: dict[str, tuple[int, int]] = {
+        Status.REGISTERED: (0, 6),
+        Status.ASSIGNED: (5, 40),
+        Status.MERGED: (1, 30),
+    }
+    age = ages.get(status, (20, 100))
     received = today - dt.timedelta(days=rng.randint(*age))
     with transaction.atomic():
         clue = actions.register_clue(
@@ -282,8 +289,9 @@ def _one_clue(
                 transferred_on=min(received + dt.timedelta(days=rng.randint(1, 8)), today),
             )
             if rng.random() < 0.6:
+                # the clue is fresh: the transfer just made is its only one
                 actions.record_transfer_outcome(
-                    office, clue.transfers.first(), outcome="已立案审查调查", result=Result.TRUE
+                    office, clue.transfers.get(), outcome="已立案审查调查", result=Result.TRUE
                 )
             return _backdate(clue, received, today, rng)
         unit = rng.choice(cast.handler_units[county_id])
@@ -329,8 +337,8 @@ def _one_clue(
                 )
                 if rng.random() < 0.5:
                     actions.decide_extension(approver, clue, approve=True, comment="同意延期")
-            if rng.random() < 0.4:
-                subject_row = clue.subjects.first()
+            subject_row = clue.subjects.first()  # every clue is registered with a subject
+            if rng.random() < 0.4 and subject_row is not None:
                 actions.record_result(
                     handler, subject_row, result=Result.PARTLY_TRUE, note="部分问题经核实属实"
                 )

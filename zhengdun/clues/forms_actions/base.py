@@ -69,7 +69,7 @@ class ActionForm(forms.Form):
     danger = False
 
     def __init__(
-        self, *args: Any, user: Any, clue: Clue, subject: ClueSubject | None = None, **kwargs: Any
+        self, *args: Any, user: User, clue: Clue, subject: ClueSubject | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.user = user

@@ -3,7 +3,7 @@ measures, cases, extensions, 督办, transfer outcomes, attachments and named vi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -88,7 +88,7 @@ class EditForm(ActionForm):
         clue: Clue = kwargs["clue"]
         super().__init__(*args, **kwargs)
         # A category of the clue stays offered even if it has been switched off since.
-        categories: forms.ModelMultipleChoiceField = self.fields["categories"]  # type: ignore[assignment]
+        categories = cast(forms.ModelMultipleChoiceField, self.fields["categories"])
         categories.queryset = Category.objects.filter(
             Q(is_active=True) | Q(pk__in=clue.categories.values("pk"))
         )
@@ -117,7 +117,7 @@ class AddSubjectForm(ActionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        person: forms.ModelChoiceField = self.fields["person"]  # type: ignore[assignment]
+        person = cast(forms.ModelChoiceField, self.fields["person"])
         person.queryset = permissions.scope(
             self.user, "org.view_person", Person.objects.select_related("unit")
         )
@@ -132,8 +132,11 @@ class AddSubjectForm(ActionForm):
     def chosen_people(self) -> list[Person]:
         """The roster person picked before a failed submit, shown again as picked."""
         value = self["person"].value()
+        people = cast(forms.ModelChoiceField, self.fields["person"]).queryset  # set in __init__
+        if not value or people is None:
+            return []
         try:
-            return list(self.fields["person"].queryset.filter(pk=int(value))) if value else []  # type: ignore[attr-defined]
+            return list(people.filter(pk=int(value)))
         except (TypeError, ValueError):
             return []
 
@@ -190,7 +193,7 @@ class RecordResultForm(ActionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        findings: forms.ModelMultipleChoiceField = self.fields["finding_categories"]  # type: ignore[assignment]
+        findings = cast(forms.ModelMultipleChoiceField, self.fields["finding_categories"])
         findings.queryset = Category.objects.filter(is_active=True)
 
     NO_RESULT = "-"
@@ -238,7 +241,7 @@ class RemoveMeasureForm(ActionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        measure: forms.ModelChoiceField = self.fields["measure"]  # type: ignore[assignment]
+        measure = cast(forms.ModelChoiceField, self.fields["measure"])
         measure.queryset = Measure.objects.filter(subject=self.subject)
 
 
@@ -294,9 +297,14 @@ class SuperviseForm(ActionForm):
     report_by = date_field("进展报告期限", required=False)
 
 
+class TransferChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Transfer) -> str:
+        return f"{obj.transferred_on:%Y-%m-%d} 移交{obj.receiver}"
+
+
 class RecordTransferOutcomeForm(ActionForm):
     submit_label = "保存移交结果"
-    transfer = forms.ModelChoiceField(
+    transfer = TransferChoiceField(
         Transfer.objects.none(),
         label="移交记录",
         empty_label=None,
@@ -308,9 +316,8 @@ class RecordTransferOutcomeForm(ActionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        transfer: forms.ModelChoiceField = self.fields["transfer"]  # type: ignore[assignment]
+        transfer = cast(TransferChoiceField, self.fields["transfer"])  # declared above
         transfer.queryset = self.clue.transfers.all()
-        transfer.label_from_instance = lambda t: f"{t.transferred_on:%Y-%m-%d} 移交{t.receiver}"
         self.fields["outcome_on"].initial = timezone.localdate()
 
 
@@ -329,7 +336,7 @@ class AttachForm(ActionForm):
 def viewer_candidates(clue: Clue) -> QuerySet[User]:
     """Users who could see the clue once named: a clues.view grant covering its owner or
     handling unit. Its subjects are left out (回避 applies whatever the list says)."""
-    units = [clue.owner_unit] + ([clue.handling_unit] if clue.handling_unit_id else [])
+    units = [clue.owner_unit] + ([clue.handling_unit] if clue.handling_unit is not None else [])
     prefixes = {unit.path[:i] for unit in units for i in range(1, len(unit.path) + 1)}
     grants = RoleAssignment.objects.filter(
         role__in=roles_with("clues.view"), unit__path__in=prefixes, unit__is_active=True
@@ -364,5 +371,5 @@ class NameViewersForm(ActionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        users: ViewerChoiceField = self.fields["users"]  # type: ignore[assignment]
+        users = cast(ViewerChoiceField, self.fields["users"])
         users.queryset = viewer_candidates(self.clue)

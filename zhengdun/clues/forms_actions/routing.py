@@ -3,11 +3,11 @@ choose), 退回, 重新启用, 重新办理, the approvals (拟办意见, 办结
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from zhengdun.accounts import permissions
@@ -34,7 +34,7 @@ from zhengdun.org.widgets import UnitPicker
 # --- assignment ------------------------------------------------------------------------------
 
 
-def assignable_units(user: Any) -> QuerySet[Unit]:
+def assignable_units(user: User) -> QuerySet[Unit]:
     """Units the user may assign to: inside their clues.assign subtrees, organisations only."""
     paths = permissions.unit_paths_for(user, "clues.assign")
     within = Q(pk__in=[])
@@ -43,10 +43,10 @@ def assignable_units(user: Any) -> QuerySet[Unit]:
     return Unit.objects.filter(within, is_active=True).exclude(type__in=Unit.AREA_TYPES)
 
 
-def eligible_handlers(user: Any, clue: Clue, unit: Unit | None = None) -> list[tuple[User, Unit]]:
+def eligible_handlers(user: User, clue: Clue, unit: Unit | None = None) -> list[tuple[User, Unit]]:
     """Active users holding clues.handle on the unit (or, without a unit, on any unit the user
     may assign to), each with the unit of their grant. A subject of the clue is never offered."""
-    grants = (
+    candidates = (
         RoleAssignment.objects.filter(
             role__in=roles_with("clues.handle"), user__is_active=True, unit__is_active=True
         )
@@ -55,10 +55,10 @@ def eligible_handlers(user: Any, clue: Clue, unit: Unit | None = None) -> list[t
     )
     if unit is not None:
         # A grant covers its unit's subtree: the grant's unit is the unit or one of its ancestors.
-        grants = [g for g in grants if unit.path.startswith(g.unit.path)]
+        grants = [g for g in candidates if unit.path.startswith(g.unit.path)]
     else:
         paths = permissions.unit_paths_for(user, "clues.assign")
-        grants = [g for g in grants if any(g.unit.path.startswith(p) for p in paths)]
+        grants = [g for g in candidates if any(g.unit.path.startswith(p) for p in paths)]
     subjects = set(clue.subjects.exclude(person=None).values_list("person_id", flat=True))
     seen: set[int] = set()
     found: list[tuple[User, Unit]] = []
@@ -105,7 +105,7 @@ class AssignForm(ActionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        unit_field: UnitChoiceField = self.fields["unit"]  # type: ignore[assignment]
+        unit_field = cast(UnitChoiceField, self.fields["unit"])
         unit_field.set_queryset(assignable_units(self.user))
         self.default_deadline = deadlines.handling_deadline(
             self.clue.channel, list(self.clue.categories.all()), timezone.localdate()
@@ -118,7 +118,7 @@ class AssignForm(ActionForm):
         )
         unit = self.chosen_unit()
         pairs = eligible_handlers(self.user, self.clue, unit)
-        handler_field: HandlerChoiceField = self.fields["handler"]  # type: ignore[assignment]
+        handler_field = cast(HandlerChoiceField, self.fields["handler"])
         handler_field.queryset = User.objects.filter(pk__in=[u.pk for u, _ in pairs]).order_by("username")
         handler_field.units = {u.pk: g for u, g in pairs}
         handler_field.help_text = (
@@ -129,8 +129,9 @@ class AssignForm(ActionForm):
         raw = self.data.get("unit") if self.is_bound else self.initial.get("unit")
         if raw in (None, ""):
             return None
+        value: Any = raw.pk if isinstance(raw, Model) else raw  # initial may hold the Unit itself
         try:
-            return assignable_units(self.user).filter(pk=int(getattr(raw, "pk", raw))).first()
+            return assignable_units(self.user).filter(pk=int(value)).first()
         except (TypeError, ValueError):
             return None
 

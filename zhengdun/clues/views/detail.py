@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -22,6 +22,8 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.current import current_user
+from zhengdun.accounts.models import User
 from zhengdun.clues import actions, deadlines, workflow
 from zhengdun.clues.models import (
     MEASURE_XINGTAI,
@@ -37,6 +39,7 @@ from zhengdun.clues.models import (
     Sensitivity,
     Status,
 )
+from zhengdun.clues.views._typing import HtmxRequest, mark
 from zhengdun.clues.views.timeline import timeline
 from zhengdun.core import files, hooks
 from zhengdun.core.errors import ConflictError
@@ -49,7 +52,7 @@ SUBJECT_LEVEL = frozenset({"record_result", "record_measure", "edit_subjects"})
 # --- loading ---------------------------------------------------------------------------------
 
 
-def _load(user: Any, pk: int) -> Clue:
+def _load(user: User, pk: int) -> Clue:
     return permissions.get_for_user(
         user,
         "clues.view",
@@ -60,7 +63,7 @@ def _load(user: Any, pk: int) -> Clue:
     )
 
 
-def _load_subject(user: Any, pk: int) -> ClueSubject:
+def _load_subject(user: User, pk: int) -> ClueSubject:
     subject = ClueSubject.objects.filter(pk=pk).only("pk", "clue_id").first()
     if subject is None:
         raise Http404("未找到该记录")
@@ -128,7 +131,7 @@ def _button_style(action: workflow.Action) -> str:
 SUBJECT_PANELS = hooks.CLUE_SUBJECT_PANELS
 
 
-def _page_context(user: Any, clue: Clue) -> dict[str, Any]:
+def _page_context(user: User, clue: Clue) -> dict[str, Any]:
     today = timezone.localdate()
     subjects = list(
         clue.subjects.select_related("person", "person__unit").prefetch_related(
@@ -152,21 +155,27 @@ def _page_context(user: Any, clue: Clue) -> dict[str, Any]:
         if a.name not in SUBJECT_LEVEL and _shown(a.name, clue, pending)
     ]
     for subject in subjects:
-        subject.roster_link = subject.person_id in visible_people
-        subject.xingtai_label = XINGTAI_LABELS.get(subject.xingtai or 0, "")
-        subject.can_result = "record_result" in names
-        subject.can_measure = "record_measure" in names and subject.result in SUBSTANTIATED
-        subject.can_remove_measure = "record_measure" in names
-        subject.can_clear = "record_result" in names and subject.result == Result.FALSE
-        subject.can_remove = (
-            "edit_subjects" in names
-            and len(subjects) > 1
-            and not subject.result
-            and not subject.measures.all()
+        mark(
+            subject,
+            roster_link=subject.person_id in visible_people,
+            xingtai_label=XINGTAI_LABELS.get(subject.xingtai or 0, ""),
+            can_result="record_result" in names,
+            can_measure="record_measure" in names and subject.result in SUBSTANTIATED,
+            can_remove_measure="record_measure" in names,
+            can_clear="record_result" in names and subject.result == Result.FALSE,
+            can_remove=(
+                "edit_subjects" in names
+                and len(subjects) > 1
+                and not subject.result
+                and not subject.measures.all()
+            ),
         )
         for measure in subject.measures.all():
-            measure.xingtai_label = XINGTAI_LABELS[MEASURE_XINGTAI[measure.kind]]
-            measure.in_effect = bool(measure.effective_until and measure.effective_until >= today)
+            mark(
+                measure,
+                xingtai_label=XINGTAI_LABELS[MEASURE_XINGTAI[measure.kind]],
+                in_effect=bool(measure.effective_until and measure.effective_until >= today),
+            )
     for add_panel in SUBJECT_PANELS:
         add_panel(user, clue, subjects)
     transfers = list(clue.transfers.select_related("created_by").order_by("transferred_on", "id"))
@@ -202,7 +211,7 @@ def _page_context(user: Any, clue: Clue) -> dict[str, Any]:
         "timeline": timeline(clue),
         "duplicates": [{"clue": c, "percent": f"{score * 100:.1f}%"} for c, score in duplicates],
         "can_merge": "merge" in names,
-        "merged_into_visible": clue.merged_into_id is not None and workflow.may_see(user, clue.merged_into),
+        "merged_into_visible": clue.merged_into is not None and workflow.may_see(user, clue.merged_into),
         "merged_from": merged_from,
         "viewers": list(clue.viewers.select_related("user", "user__unit"))
         if clue.sensitivity == Sensitivity.IMPORTANT
@@ -215,7 +224,7 @@ def _page_context(user: Any, clue: Clue) -> dict[str, Any]:
 
 
 def _render_page(
-    request: HttpRequest,
+    request: HtmxRequest,
     clue: Clue,
     *,
     open_form: dict[str, Any] | None = None,
@@ -223,7 +232,7 @@ def _render_page(
     revealed: dict[str, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    context = _page_context(request.user, clue)
+    context = _page_context(current_user(request), clue)
     context.update({"open_form": open_form, "alert": alert, "revealed": revealed})
     if request.htmx and status >= 400:
         # The page behind an htmx request is stale (someone acted first, or the step is no longer
@@ -235,7 +244,7 @@ def _render_page(
     return render(request, "clues/clue_detail.html", context, status=status)
 
 
-def _refused(request: HttpRequest, clue: Clue, exc: Exception, **kw: Any) -> HttpResponse:
+def _refused(request: HtmxRequest, clue: Clue, exc: Exception, **kw: Any) -> HttpResponse:
     if isinstance(exc, PermissionDenied):
         return _render_page(request, clue, alert=str(exc) or "您没有执行此操作的权限", status=403, **kw)
     clue.refresh_from_db()
@@ -247,17 +256,17 @@ def _refused(request: HttpRequest, clue: Clue, exc: Exception, **kw: Any) -> Htt
 
 @login_required
 @require_GET
-def clue_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_page(request, _load(request.user, pk))
+def clue_detail(request: HtmxRequest, pk: int) -> HttpResponse:
+    return _render_page(request, _load(current_user(request), pk))
 
 
 @login_required
 @require_POST
-def reporter(request: HttpRequest, pk: int) -> HttpResponse:
+def reporter(request: HtmxRequest, pk: int) -> HttpResponse:
     """The reporter's identity, inline (htmx) or on the page; reveal_reporter audits each view."""
-    clue = _load(request.user, pk)
+    clue = _load(current_user(request), pk)
     try:
-        identity = actions.reveal_reporter(request.user, clue)
+        identity = actions.reveal_reporter(current_user(request), clue)
     except PermissionDenied as exc:
         return _refused(request, clue, exc)
     if request.htmx:
@@ -271,15 +280,15 @@ def reporter(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def subject_search(request: HttpRequest, pk: int) -> HttpResponse:
+def subject_search(request: HtmxRequest, pk: int) -> HttpResponse:
     """Roster search for adding a 被反映人: people the user may see, by name or police number."""
-    clue = _load(request.user, pk)
+    clue = _load(current_user(request), pk)
     q = query_term(request.GET.get("q"), 30)
     people: list[Person] = []
     if q:
         people = list(
-            permissions.scope(request.user, "org.view_person", Person.objects.select_related("unit"))
-            .search(q)  # type: ignore[attr-defined]
+            permissions.scope(current_user(request), "org.view_person", Person.objects.select_related("unit"))
+            .search(q)
             .exclude(pk__in=clue.subjects.exclude(person=None).values("person_id"))
             .order_by("name", "pk")[:20]
         )
@@ -288,13 +297,13 @@ def subject_search(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def attachment(request: HttpRequest, pk: int) -> FileResponse:
+def attachment(request: HtmxRequest, pk: int) -> FileResponse:
     """Download an attachment of a clue the user may see; every download is audited."""
     row = Attachment.objects.filter(pk=pk).first()
     if row is None:
         raise Http404("未找到该附件")
-    clue = _load(request.user, row.clue_id)
-    return files.serve(request.user, row, "clue.attachment_downloaded", clue)
+    clue = _load(current_user(request), row.clue_id)
+    return files.serve(current_user(request), row, "clue.attachment_downloaded", clue)
 
 
 urlpatterns: list[URLPattern] = [

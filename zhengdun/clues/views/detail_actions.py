@@ -14,19 +14,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import select_template
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from zhengdun.accounts.current import current_user
+from zhengdun.accounts.models import User
 from zhengdun.clues import actions, workflow
 from zhengdun.clues import forms_actions as f
 from zhengdun.clues.models import (
     Clue,
     ClueSubject,
 )
+from zhengdun.clues.views._typing import HtmxRequest
 from zhengdun.clues.views.detail import _ledger_url, _load, _load_subject, _refused, _render_page
 from zhengdun.core.errors import ConflictError, InvalidTransition
 from zhengdun.org.forms import apply_errors
@@ -41,7 +44,7 @@ class Spec:
 
     workflow: str
     form: type[f.ActionForm]
-    run: Callable[[Any, Clue, dict[str, Any], Any], str]
+    run: Callable[[User, Clue, dict[str, Any], Any], str]
     multipart: bool = False
 
     @property
@@ -53,54 +56,54 @@ class Spec:
 Data = dict[str, Any]
 
 
-def _assign(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+def _assign(user: User, clue: Clue, d: Data, _s: Any) -> str:
     actions.assign_clue(
         user, clue, unit=d["unit"], handler=d["handler"], deadline=d["deadline"], note=d["note"]
     )
     return f"已交办{d['unit'].name}，办理时限{clue.deadline:%Y-%m-%d}"
 
 
-def _return(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+def _return(user: User, clue: Clue, d: Data, _s: Any) -> str:
     actions.return_clue(user, clue, reason=d["reason"])
     return "已退回教育整顿办"
 
 
-def _propose(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+def _propose(user: User, clue: Clue, d: Data, _s: Any) -> str:
     actions.propose_disposition(user, clue, disposition=d["disposition"], reason=d["reason"])
     return "处置意见已提交审批"
 
 
-def _approve_disposition(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+def _approve_disposition(user: User, clue: Clue, d: Data, _s: Any) -> str:
     actions.approve_disposition(user, clue, comment=d["comment"])
     return f"已批准处置方式：{clue.get_disposition_display()}"
 
 
-def _reject_disposition(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+def _reject_disposition(user: User, clue: Clue, d: Data, _s: Any) -> str:
     actions.reject_disposition(user, clue, comment=d["reason"])
     return "已退回处置意见"
 
 
-def _reactivate(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+def _reactivate(user: User, clue: Clue, d: Data, _s: Any) -> str:
     actions.reactivate_clue(user, clue, reason=d["reason"])
     return "线索已重新启用"
 
 
-def _submit_closure(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+def _submit_closure(user: User, clue: Clue, d: Data, _s: Any) -> str:
     actions.submit_closure(user, clue, reason=d["reason"])
     return "已提请办结审批"
 
 
-def _approve_closure(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+def _approve_closure(user: User, clue: Clue, d: Data, _s: Any) -> str:
     actions.approve_closure(user, clue, comment=d["comment"])
     return "已批准办结"
 
 
-def _reject_closure(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+def _reject_closure(user: User, clue: Clue, d: Data, _s: Any) -> str:
     actions.reject_closure(user, clue, comment=d["reason"])
     return "已退回办结申请"
 
 
-def _feedback(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+def _feedback(user: User, clue: Clue, d: Data, _s: Any) -> str:
     actions.record_feedback(
         user,
         clue,
@@ -112,12 +115,12 @@ def _feedback(user: Any, clue: Clue, d: Data, _s: Any) -> str:
     return "已记录反馈情况"
 
 
-def _archive(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+def _archive(user: User, clue: Clue, d: Data, _s: Any) -> str:
     actions.archive_clue(user, clue)
     return "线索已归档"
 
 
-def _transfer(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+def _transfer(user: User, clue: Clue, d: Data, _s: Any) -> str:
     actions.transfer_clue(
         user,
         clue,
@@ -129,17 +132,17 @@ def _transfer(user: Any, clue: Clue, d: Data, _s: Any) -> str:
     return f"线索已移交{d['receiver']}"
 
 
-def _merge(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+def _merge(user: User, clue: Clue, d: Data, _s: Any) -> str:
     actions.merge_clue(user, clue, into=d["into"], reason=d["reason"])
     return f"已作为重复件并入线索{d['into'].number}"
 
 
-def _reopen(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+def _reopen(user: User, clue: Clue, d: Data, _s: Any) -> str:
     actions.reopen_clue(user, clue, reason=d["reason"])
     return "线索已重新办理"
 
 
-def _edit(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+def _edit(user: User, clue: Clue, d: Data, _s: Any) -> str:
     actions.update_clue(
         user,
         clue,
@@ -156,7 +159,7 @@ def _edit(user: Any, clue: Clue, d: Data, _s: Any) -> str:
     return "已保存登记信息的修改"
 
 
-def _add_subject(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+def _add_subject(user: User, clue: Clue, d: Data, _s: Any) -> str:
     if d.get("person"):
         values = {"person_id": d["person"].pk}
     else:
@@ -164,46 +167,46 @@ def _add_subject(user: Any, clue: Clue, d: Data, _s: Any) -> str:
     return f"已添加被反映人{actions.add_subject(user, clue, values).name}"
 
 
-def _record_case(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+def _record_case(user: User, clue: Clue, d: Data, _s: Any) -> str:
     actions.record_case(user, clue, proposed_on=d["proposed_on"], filed_on=d["filed_on"])
     return "已登记立案情况"
 
 
-def _request_extension(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+def _request_extension(user: User, clue: Clue, d: Data, _s: Any) -> str:
     actions.request_extension(user, clue, new_deadline=d["new_deadline"], reason=d["reason"])
     return "延期申请已提交审批"
 
 
-def _decide_extension(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+def _decide_extension(user: User, clue: Clue, d: Data, _s: Any) -> str:
     approve = d["decision"] == "approve"
     actions.decide_extension(user, clue, approve=approve, comment=d["reason"])
     return f"已同意延期，办理时限调整为{clue.deadline:%Y-%m-%d}" if approve else "已不同意延期"
 
 
-def _supervise(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+def _supervise(user: User, clue: Clue, d: Data, _s: Any) -> str:
     actions.supervise_clue(
         user, clue, level=d["level"], reason=d["reason"], note=d["note"], report_by=d["report_by"]
     )
     return "已督办"
 
 
-def _transfer_outcome(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+def _transfer_outcome(user: User, clue: Clue, d: Data, _s: Any) -> str:
     actions.record_transfer_outcome(
         user, d["transfer"], outcome=d["outcome"], result=d["outcome_result"], outcome_on=d["outcome_on"]
     )
     return "已登记移交结果"
 
 
-def _attach(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+def _attach(user: User, clue: Clue, d: Data, _s: Any) -> str:
     return f"已上传附件{actions.add_attachment(user, clue, upload=d['file']).original_name}"
 
 
-def _name_viewers(user: Any, clue: Clue, d: Data, _s: Any) -> str:
+def _name_viewers(user: User, clue: Clue, d: Data, _s: Any) -> str:
     actions.name_viewers(user, clue, users=list(d["users"]))
     return "已保存知悉人"
 
 
-def _record_result(user: Any, clue: Clue, d: Data, s: ClueSubject) -> str:
+def _record_result(user: User, clue: Clue, d: Data, s: ClueSubject) -> str:
     actions.record_result(
         user,
         s,
@@ -216,22 +219,22 @@ def _record_result(user: Any, clue: Clue, d: Data, s: ClueSubject) -> str:
     return f"已录入{s.name}的核查结论"
 
 
-def _set_cleared(user: Any, clue: Clue, d: Data, s: ClueSubject) -> str:
+def _set_cleared(user: User, clue: Clue, d: Data, s: ClueSubject) -> str:
     actions.set_cleared(user, s, cleared=d["cleared"], note=d["note"])
     return f"已为{s.name}澄清正名" if d["cleared"] else f"已撤销{s.name}的澄清正名"
 
 
-def _record_measure(user: Any, clue: Clue, d: Data, s: ClueSubject) -> str:
+def _record_measure(user: User, clue: Clue, d: Data, s: ClueSubject) -> str:
     actions.add_measure(user, s, kind=d["kind"], decided_on=d["decided_on"], note=d["note"])
     return f"已录入{s.name}的处理措施"
 
 
-def _remove_measure(user: Any, clue: Clue, d: Data, s: ClueSubject) -> str:
+def _remove_measure(user: User, clue: Clue, d: Data, s: ClueSubject) -> str:
     actions.remove_measure(user, d["measure"])
     return "已删除处理措施"
 
 
-def _remove_subject(user: Any, clue: Clue, d: Data, s: ClueSubject) -> str:
+def _remove_subject(user: User, clue: Clue, d: Data, s: ClueSubject) -> str:
     actions.remove_subject(user, s)
     return f"已删除被反映人{s.name}"
 
@@ -307,7 +310,7 @@ def _form_context(
     }
 
 
-def _initial(request: HttpRequest, name: str) -> dict[str, Any]:
+def _initial(request: HtmxRequest, name: str) -> dict[str, Any]:
     # The assign form reloads itself when the unit changes; 并件 from the duplicates list
     # arrives with the number of the clue to merge into.
     if name == "assign":
@@ -318,18 +321,17 @@ def _initial(request: HttpRequest, name: str) -> dict[str, Any]:
 
 
 def _perform(
-    request: HttpRequest, clue: Clue, name: str, spec: Spec, subject: ClueSubject | None = None
+    request: HtmxRequest, clue: Clue, name: str, spec: Spec, subject: ClueSubject | None = None
 ) -> HttpResponse:
-    user = request.user
+    user = current_user(request)
     try:
         workflow.check(user, clue, spec.workflow)
     except (InvalidTransition, PermissionDenied) as exc:
         return _refused(request, clue, exc)
-    kwargs = {"user": user, "clue": clue, "subject": subject}
     if request.method == "GET":
-        form = spec.form(initial=_initial(request, name), **kwargs)
+        form = spec.form(initial=_initial(request, name), user=user, clue=clue, subject=subject)
     else:
-        form = spec.form(request.POST, request.FILES, **kwargs)
+        form = spec.form(request.POST, request.FILES, user=user, clue=clue, subject=subject)
         if form.is_valid():
             try:
                 with transaction.atomic():
@@ -344,7 +346,8 @@ def _perform(
                     clue.refresh_from_db()
                     data = request.POST.copy()
                     data["version"] = str(clue.version)
-                    keep = _form_context(clue, name, spec, spec.form(data, **kwargs), subject)
+                    retry = spec.form(data, user=user, clue=clue, subject=subject)
+                    keep = _form_context(clue, name, spec, retry, subject)
                 return _refused(request, clue, exc, open_form=keep)
             else:
                 return _done(request, clue, message)
@@ -354,10 +357,10 @@ def _perform(
     return _render_page(request, clue, open_form=context)
 
 
-def _done(request: HttpRequest, clue: Clue, message: str) -> HttpResponse:
+def _done(request: HtmxRequest, clue: Clue, message: str) -> HttpResponse:
     messages.success(request, message)
     url = reverse("clues:detail", args=[clue.pk])
-    if not workflow.may_see(request.user, clue):
+    if not workflow.may_see(current_user(request), clue):
         # e.g. the user left themself off a 重要 clue's viewers: the page is no longer theirs.
         url = _ledger_url()
     if request.htmx:
@@ -369,8 +372,8 @@ def _done(request: HttpRequest, clue: Clue, message: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def clue_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
-    clue = _load(request.user, pk)
+def clue_action(request: HtmxRequest, pk: int, name: str) -> HttpResponse:
+    clue = _load(current_user(request), pk)
     spec = ACTION_SPECS.get(name)
     if spec is None:
         raise Http404("没有该操作")
@@ -379,8 +382,8 @@ def clue_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def subject_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
-    subject = _load_subject(request.user, pk)
+def subject_action(request: HtmxRequest, pk: int, name: str) -> HttpResponse:
+    subject = _load_subject(current_user(request), pk)
     spec = SUBJECT_SPECS.get(name)
     if spec is None:
         raise Http404("没有该操作")

@@ -24,10 +24,13 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.current import current_user
+from zhengdun.accounts.models import User
 from zhengdun.clues import actions, deadlines, filters, notifications, search
 from zhengdun.clues.filters import filter_ledger, sort_key
 from zhengdun.clues.forms import LedgerFilterForm, RegisterForm, SubjectRows, search_people
-from zhengdun.clues.models import STATUS_COLOURS, Clue, ClueSubject, Notification, Sensitivity
+from zhengdun.clues.models import STATUS_COLOURS, Clue, ClueQuerySet, ClueSubject, Notification, Sensitivity
+from zhengdun.clues.views._typing import HtmxRequest, fact, mark
 from zhengdun.core.db import read_together
 from zhengdun.core.errors import ConflictError
 from zhengdun.core.listing import PAGE_SIZES, ListPage, count_cap, page_of
@@ -42,7 +45,7 @@ SUMMARY_CHARS = 36
 
 
 def ledger_page(
-    scoped: QuerySet[Clue], params: dict[str, Any], page: str | None, per_page: str | None = None
+    scoped: ClueQuerySet, params: dict[str, Any], page: str | None, per_page: str | None = None
 ) -> ListPage:
     """The requested page of the scoped clues narrowed by the ledger filters in params, counted
     by filters.ledger_count, its rows loaded in a fixed number of queries: channel and units
@@ -88,9 +91,13 @@ def ledger_page(
     )
     subjects, categories = _names_by_clue(subject_rows), _names_by_clue(category_rows)
     for clue in result.rows:
-        clue.subject_names = "、".join(subjects.get(clue.pk, ()))
-        clue.category_list = categories.get(clue.pk, [])
-        clue.category_names = "、".join(clue.category_list)
+        names = categories.get(clue.pk, [])
+        mark(
+            clue,
+            subject_names="、".join(subjects.get(clue.pk, ())),
+            category_list=names,
+            category_names="、".join(names),
+        )
     return result
 
 
@@ -174,6 +181,8 @@ def _lines(rows: list[Clue], today: dt.date, query: str = "") -> list[SafeString
     detail = reverse("clues:detail", args=[0])[: -len("0/")]
     lines = []
     for clue in rows:
+        subject_names: str = fact(clue, "subject_names")  # ledger_page marked them
+        category_list: list[str] = fact(clue, "category_list")
         flag = deadlines.flag_for(clue, today)
         flag_label, flag_colour = deadlines.FLAG_LABELS.get(flag, ("", ""))
         summary = clue.summary
@@ -185,13 +194,13 @@ def _lines(rows: list[Clue], today: dt.date, query: str = "") -> list[SafeString
                 important=IMPORTANT_TAG if clue.sensitivity == Sensitivity.IMPORTANT else "",
                 received=clue.received_on.isoformat(),
                 channel=clue.channel.name,
-                subjects=marked(clue.subject_names) if clue.subject_names else "—",
+                subjects=marked(subject_names) if subject_names else "—",
                 summary=summary,
                 summary_short=marked(
                     summary if len(summary) <= SUMMARY_CHARS else summary[: SUMMARY_CHARS - 1] + "…"
                 ),
-                categories="；".join(clue.category_list),
-                categories_short=_category_cell(clue.category_list),
+                categories="；".join(category_list),
+                categories_short=_category_cell(category_list),
                 unit=clue.handling_unit.name if clue.handling_unit else NOT_ASSIGNED,
                 colour=STATUS_COLOURS.get(clue.status, "grey"),
                 status=clue.get_status_display(),
@@ -216,8 +225,8 @@ def _query_without(request: HttpRequest, *keys: str) -> str:
 
 
 @login_required
-def clue_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
+def clue_list(request: HtmxRequest) -> HttpResponse:
+    user = current_user(request)
     permissions.require(user, "clues.view")
     form = LedgerFilterForm(request.GET or None, user=user)
     clues = permissions.scope(user, "clues.view", Clue.objects.all())
@@ -296,8 +305,8 @@ def _apply_action_errors(form: forms.Form, exc: ValidationError) -> list[str]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def clue_register(request: HttpRequest) -> HttpResponse:
-    user = request.user
+def clue_register(request: HtmxRequest) -> HttpResponse:
+    user = current_user(request)
     permissions.require(user, "clues.register")
     subject_errors: list[str] = []
     if request.method == "GET":
@@ -341,7 +350,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
     row = request.GET.get("row", "0")
     index = int(row) if row.isdigit() else 0
     term = request.GET.get(f"s-{index}-q") or request.GET.get("q", "")
-    people = search_people(request.user, term)
+    people = search_people(current_user(request), term)
     context = {"people": people, "index": index, "term": term.strip()[:40], "searched": True}
     return render(request, "clues/_register_people.html", context)
 
@@ -353,7 +362,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
 NOTE_COLOURS = {Notification.Kind.OVERDUE: "red", Notification.Kind.NEAR_DUE: "yellow"}
 
 
-def _my_notifications(user: Any) -> QuerySet[Notification]:
+def _my_notifications(user: User) -> QuerySet[Notification]:
     # a reminder about a clue the user may no longer see (reassigned, recused, 重要) is hidden
     visible = permissions.scope(user, "clues.view", Clue.objects.all())
     return Notification.objects.filter(user=user, clue__in=visible.values("pk"))
@@ -361,7 +370,7 @@ def _my_notifications(user: Any) -> QuerySet[Notification]:
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = current_user(request)
     show = request.GET.get("show", "")
     notes = _my_notifications(user).select_related("clue").order_by("read_at", "-created_at", "-id")
     unread = notes.filter(read_at__isnull=True).count()
@@ -384,7 +393,7 @@ def notes_page(notes: QuerySet[Notification], page: str | None) -> ListPage:
 @require_POST
 def notification_read(request: HttpRequest) -> HttpResponse:
     """Mark one reminder (id) or all of them (all=1) as read."""
-    user = request.user
+    user = current_user(request)
     notes = _my_notifications(user)
     if request.POST.get("all") != "1":
         raw = request.POST.get("id", "")

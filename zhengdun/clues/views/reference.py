@@ -11,8 +11,10 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.current import current_user
 from zhengdun.clues import configuration
 from zhengdun.clues.models import Category, Channel, DeadlineRule
+from zhengdun.clues.views._typing import mark
 from zhengdun.org.models import Unit
 
 
@@ -24,7 +26,8 @@ def _errors(exc: ValidationError) -> dict[str, list[str]]:
 def settings_page(request: HttpRequest) -> HttpResponse:
     # a county office opens the page for its own local categories; what it may change is
     # decided per item by clues.configuration (the city-wide lists are read-only to it)
-    permissions.require(request.user, configuration.PERMISSION)
+    user = current_user(request)
+    permissions.require(user, configuration.PERMISSION)
     errors: dict[str, dict[str, list[str]]] = {}
     typed: dict[str, dict[str, str]] = {}
     if request.method == "POST":
@@ -33,16 +36,16 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         try:
             if form == "channel":
                 configuration.add_channel(
-                    request.user, code=request.POST.get("code", ""), name=request.POST.get("name", "")
+                    user, code=request.POST.get("code", ""), name=request.POST.get("name", "")
                 )
                 messages.success(request, "已新增线索来源")
             elif form == "category":
-                units = permissions.scope(request.user, configuration.PERMISSION, Unit.objects.all())
+                units = permissions.scope(user, configuration.PERMISSION, Unit.objects.all())
                 unit = units.filter(pk=request.POST.get("unit") or 0).first()
                 if unit is None:
                     raise ValidationError({"unit": "请选择设立单位"})
                 configuration.add_local_category(
-                    request.user,
+                    user,
                     unit=unit,
                     code=request.POST.get("code", ""),
                     name=request.POST.get("name", ""),
@@ -54,7 +57,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                 except ValueError:
                     raise ValidationError({"days": "办理时限须为整数天数"}) from None
                 configuration.set_deadline_rule(
-                    request.user,
+                    user,
                     channel=Channel.objects.filter(pk=request.POST.get("channel") or 0).first(),
                     category=Category.objects.filter(pk=request.POST.get("category") or 0).first(),
                     days=days,
@@ -66,20 +69,18 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             errors[form] = _errors(exc)
     categories = list(Category.objects.select_related("unit"))
     for category in categories:
-        category.may_change = not category.is_national and configuration.may_change(request.user, category)
+        mark(category, may_change=not category.is_national and configuration.may_change(user, category))
     return render(
         request,
         "clues/settings.html",
         {
-            "may_configure_city": configuration.may_configure_city(request.user),
+            "may_configure_city": configuration.may_configure_city(user),
             "channels": Channel.objects.all(),
             "categories": categories,
             "rules": DeadlineRule.objects.select_related("channel", "category").order_by(
                 "channel__sort_order", "category__sort_order"
             ),
-            "units": permissions.scope(
-                request.user, configuration.PERMISSION, Unit.objects.filter(is_active=True)
-            ),
+            "units": permissions.scope(user, configuration.PERMISSION, Unit.objects.filter(is_active=True)),
             "errors": errors,
             "typed": typed,
         },
@@ -89,12 +90,15 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def toggle(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    model = {"channel": Channel, "category": Category}.get(kind)
-    if model is None:
+    item: Channel | Category
+    if kind == "channel":
+        item = get_object_or_404(Channel, pk=pk)
+    elif kind == "category":
+        item = get_object_or_404(Category, pk=pk)
+    else:
         return redirect("clues:settings")
-    item = get_object_or_404(model, pk=pk)
     try:
-        configuration.set_active(request.user, item, active=not item.is_active)
+        configuration.set_active(current_user(request), item, active=not item.is_active)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     return redirect("clues:settings")
@@ -104,7 +108,7 @@ def toggle(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @require_POST
 def delete_rule(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        configuration.delete_deadline_rule(request.user, get_object_or_404(DeadlineRule, pk=pk))
+        configuration.delete_deadline_rule(current_user(request), get_object_or_404(DeadlineRule, pk=pk))
         messages.success(request, "已删除办理时限规则")
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))

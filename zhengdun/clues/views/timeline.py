@@ -45,6 +45,8 @@ def event_details(event: Any, channels: dict[int, str]) -> list[tuple[str, str]]
         add("被反映人", "、".join(data.get("subjects") or []))
     elif event.action == "edited":
         for field, change in (data.get("changes") or {}).items():
+            old: Any  # stored JSON: an id, a code, a date string or None
+            new: Any
             old, new = (change + [None, None])[:2] if isinstance(change, list) else (None, change)
             label = FIELD_LABELS.get(field, field)
             if field == "content":
