@@ -143,6 +143,14 @@ def test_it_files_reviews_and_weighs_a_self_report(page, tmp_path):
     expect(page.locator(".sr-band")).to_contain_text("王强")
     expect(page.locator(".sr-band")).to_contain_text("草稿")
 
+    # a row added by mistake is removed in place (data-dismiss, behaviours.js: no inline script)
+    page.locator("#add-item").click()
+    expect(page.locator("fieldset.item-row")).to_have_count(2)
+    page.evaluate("() => { window.samePage = true; }")  # a submitted form would load a new page
+    page.locator("fieldset.item-row").nth(1).get_by_role("button", name="删除此项").click()
+    expect(page.locator("fieldset.item-row")).to_have_count(1)
+    assert page.evaluate("() => window.samePage === true")
+
     row = page.locator("#item-0")
     subtype = row.locator("label.gj2")
     expect(subtype).to_be_hidden()  # 经商办企业主体 only concerns GJ2
@@ -212,6 +220,10 @@ def test_it_files_reviews_and_weighs_a_self_report(page, tmp_path):
     expect(rows.first).to_contain_text("0/1")  # nothing reviewed yet
     rows.first.get_by_role("link", name="王强").click()
     expect(page).to_have_url(page.base_url + reverse("selfreports:detail", args=[report.pk]))
+    # 打印本页 prints through print.js (data-print), not an inline onclick
+    page.evaluate("() => { window.printed = 0; window.print = () => { window.printed += 1; }; }")
+    page.get_by_role("button", name="打印本页").click()
+    assert page.evaluate("window.printed") == 1
     card = page.locator(f"#item-{item.pk}")
     expect(card.locator(".sr-item-head")).to_contain_text("待核实")
 

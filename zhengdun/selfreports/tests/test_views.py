@@ -419,3 +419,17 @@ def test_messages_number_the_rows_as_shown_again(city, campaign):
     html = response.content.decode()
     assert 'name="i-0-row"' not in html and 'name="i-3-row"' in html  # the blank row is gone
     assert "第1项 事项内容：请填写事项内容" in html and "第1项 涉及金额：须为数字（单位：元）" in html
+
+
+def test_the_report_page_prints_and_the_draft_removes_rows_without_inline_script(city, campaign):
+    report = file(city.handler_a, campaign, [item()], person=city.people["judge_a"])
+    page = client_for(city.office_handler).get(f"/selfreports/{report.pk}/").content.decode()
+    assert "data-print" in page and "onclick" not in page
+    assert "/static/zhengdun/print.js" in page
+    draft = actions.start_draft(city.officer_a, campaign=campaign)
+    actions.save_draft(
+        city.officer_a, draft, items=[item(related_persons=[{"name": "张三", "relation": "lawyer"}])]
+    )
+    edit = client_for(city.officer_a).get(f"/selfreports/{draft.pk}/edit/").content.decode()
+    assert 'data-dismiss=".item-row"' in edit and 'data-dismiss=".rp-row"' in edit
+    assert "hx-on" not in edit and "/static/zhengdun/behaviours.js" in edit
