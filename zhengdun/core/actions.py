@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -13,22 +13,27 @@ from zhengdun.audit.chain import record
 from zhengdun.core import workdays
 from zhengdun.core.models import CalendarOverride
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from zhengdun.accounts.models import User
+
 CALENDAR_CITY_ONLY = "工作日历全市统一，只有在市级单位拥有编辑权限的人员可以调整"
 
 
-def may_edit_calendar(user: Any) -> bool:
+def may_edit_calendar(user: User | AnonymousUser) -> bool:
     """Whether the user may change the working-day calendar. Every deadline in the city is
     counted on it, so `core.edit_calendar` must be held on the root unit(s), not a county."""
     return permissions.covers_everything(user, "core.edit_calendar")
 
 
-def _require_calendar(actor: Any) -> None:
+def _require_calendar(actor: User) -> None:
     if not may_edit_calendar(actor):
         raise PermissionDenied(CALENDAR_CITY_ONLY)
 
 
 @transaction.atomic
-def set_calendar_day(actor: Any, *, day: dt.date, is_workday: bool, note: str = "") -> CalendarOverride:
+def set_calendar_day(actor: User, *, day: dt.date, is_workday: bool, note: str = "") -> CalendarOverride:
     """Declare a day a working day or a day off, overriding the holidays library (e.g. when the
     State Council's 放假调休 schedule for next year is published)."""
     _require_calendar(actor)
@@ -43,7 +48,7 @@ def set_calendar_day(actor: Any, *, day: dt.date, is_workday: bool, note: str = 
 
 
 @transaction.atomic
-def clear_calendar_day(actor: Any, row: CalendarOverride) -> None:
+def clear_calendar_day(actor: User, row: CalendarOverride) -> None:
     """Remove an override; the library's answer applies again."""
     _require_calendar(actor)
     day = row.day

@@ -22,7 +22,7 @@
 # No "from __future__ import annotations": django-ninja and pydantic read these at runtime.
 
 from collections.abc import Iterable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -33,6 +33,9 @@ from pydantic import AfterValidator, BaseModel
 
 from zhengdun.core.listing import capped_count
 from zhengdun.core.text import SAFE_TEXT_PATTERN, check_text
+
+if TYPE_CHECKING:
+    from zhengdun.accounts.models import User
 
 __all__ = [
     "BODY_RESPONSES",
@@ -114,12 +117,16 @@ SafeText = Annotated[str, AfterValidator(check_text), _SafeTextPattern()]
 def safe_text(*, max_length: int | None = None, min_length: int | None = None) -> Any:
     """SafeText with length bounds, for where there is no Field to carry them, e.g. the items
     of a list: `list[safe_text(max_length=20)]`."""
-    bounds = {k: v for k, v in (("max_length", max_length), ("min_length", min_length)) if v is not None}
+    bounds: dict[str, Any] = {
+        k: v for k, v in (("max_length", max_length), ("min_length", min_length)) if v is not None
+    }
     return Annotated[SafeText, Field(**bounds)]
 
 
-def actor(request: HttpRequest) -> Any:
-    """The authenticated caller (accounts.User), by token or browser session."""
+def actor(request: HttpRequest) -> "User":
+    """The authenticated caller, by token or browser session."""
+    # ninja sets request.auth to what the authenticator answered (a User: accounts.api_auth);
+    # Django's HttpRequest stubs do not declare the attribute
     return request.auth  # type: ignore[attr-defined]
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -10,6 +10,11 @@ from django.urls import get_script_prefix, reverse
 
 from zhengdun.accounts import permissions
 from zhengdun.accounts.roles import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from zhengdun.accounts.models import User
 
 # The roles whose work the API serves (docs/decisions.md, "接口令牌"): 干警 file their own
 # self-report on the pages and the 审计管理员's audit log has no API, so neither sees the entry.
@@ -25,12 +30,12 @@ API_ROLES = frozenset(
 )
 
 
-def uses_api(user: Any) -> bool:
+def uses_api(user: User | AnonymousUser) -> bool:
     """Whether the menu offers 接口令牌 to the user: one of API_ROLES."""
     return bool(permissions.roles_of(user) & API_ROLES)
 
 
-def may_edit_calendar(user: Any) -> bool:
+def may_edit_calendar(user: User | AnonymousUser) -> bool:
     """The 工作日历 page's own rule (core.actions.may_edit_calendar): a city-wide grant."""
     from zhengdun.core.actions import may_edit_calendar as rule
 
@@ -39,7 +44,7 @@ def may_edit_calendar(user: Any) -> bool:
 
 # who sees an entry: a permission code held on any unit, a rule of its own, or None for any
 # signed-in user
-Visibility = str | Callable[[Any], bool] | None
+Visibility = str | Callable[["User | AnonymousUser"], bool] | None
 
 # (group title, [(label, url name, visibility)])
 NAVIGATION: list[tuple[str, list[tuple[str, str, Visibility]]]] = [
@@ -97,7 +102,7 @@ def _url(name: str, prefix: str) -> str:
     return reverse(name)
 
 
-def _visible(user: Any, rule: Visibility) -> bool:
+def _visible(user: User | AnonymousUser, rule: Visibility) -> bool:
     if rule is None:
         return True
     if isinstance(rule, str):
@@ -107,9 +112,10 @@ def _visible(user: Any, rule: Visibility) -> bool:
 
 def _nav(request: HttpRequest) -> dict[str, Any]:
     user = request.user
-    groups = []
+    groups: list[dict[str, Any]] = []
     for title, items in NAVIGATION:
-        shown, seen = [], set()
+        shown: list[dict[str, Any]] = []
+        seen: set[str] = set()
         for label, name, perm in items:
             if name in seen or not _visible(user, perm):
                 continue

@@ -1,5 +1,16 @@
 """Errors the actions raise that every front door (page, API, import) knows how to show."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    # only for annotations: the handlers import what they use when called (settings name this
+    # module before Django is set up)
+    import logging
+
+    from django.http import HttpRequest, HttpResponse
+
 
 class ConflictError(Exception):
     """Someone else changed or moved the record first; the caller's change was not applied."""
@@ -32,7 +43,7 @@ _BARE_500 = (
 )
 
 
-def error_page(request, status: int, **context):  # type: ignore[no-untyped-def]
+def error_page(request: HttpRequest | None, status: int, **context: Any) -> HttpResponse:
     """The Chinese error page for status, in the app's layout (with the menu when the request
     got as far as a signed-in user and the menu can be built, else the bare layout)."""
     import logging
@@ -60,7 +71,7 @@ def error_page(request, status: int, **context):  # type: ignore[no-untyped-def]
         return HttpResponse(_BARE_500, status=status)
 
 
-def bad_request(request, exception=None):  # type: ignore[no-untyped-def]
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """handler400; a body over DATA_UPLOAD_MAX_MEMORY_SIZE (RequestDataTooBig) is a 413."""
     from django.core.exceptions import RequestDataTooBig
 
@@ -69,28 +80,28 @@ def bad_request(request, exception=None):  # type: ignore[no-untyped-def]
     return error_page(request, 400)
 
 
-def permission_denied(request, exception=None):  # type: ignore[no-untyped-def]
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """handler403: the reason given by the view (PermissionDenied("…")) when it is Chinese text."""
     reason = str(exception or "")
     return error_page(request, 403, reason=reason if _is_chinese(reason) else "")
 
 
-def page_not_found(request, exception=None):  # type: ignore[no-untyped-def]
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """handler404: the same page for a missing record and one outside the user's scope."""
     return error_page(request, 404)
 
 
-def server_error(request):  # type: ignore[no-untyped-def]
+def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: rendered without context processors."""
     return error_page(request, 500)
 
 
-def csrf_failure(request, reason: str = ""):  # type: ignore[no-untyped-def]
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """settings.CSRF_FAILURE_VIEW: an expired or missing form token, said in Chinese."""
     return error_page(request, 403, reason="页面已过期或表单校验失败，请刷新页面后重新提交。")
 
 
-def too_large(request, limit: int | None = None):  # type: ignore[no-untyped-def]
+def too_large(request: HttpRequest | None, limit: int | None = None) -> HttpResponse:
     """The 413 page: the request body exceeds settings.REQUEST_MAX_BYTES."""
     from django.conf import settings
 
@@ -110,7 +121,7 @@ class ExpectedRefusalFilter:
     (Http404) is the app answering as designed, so it is logged as one line without the
     traceback Django attaches; every other exception (a real 500) keeps its traceback."""
 
-    def filter(self, record) -> bool:  # type: ignore[no-untyped-def]
+    def filter(self, record: logging.LogRecord) -> bool:
         from django.core.exceptions import PermissionDenied
         from django.http import Http404
 

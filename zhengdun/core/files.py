@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+    from django.http import FileResponse
+
+    from zhengdun.accounts.models import User
 
 # extension → the MIME type its content must have
 ALLOWED: dict[str, str] = {
@@ -63,7 +69,7 @@ def sniff_upload(upload: Any) -> tuple[str, bytes]:
     return actual, data
 
 
-def serve(actor: Any, row: Any, action: str, obj: Any) -> Any:
+def serve(actor: User, row: Any, action: str, obj: Model) -> FileResponse:
     """The download of a stored attachment (any model with file, original_name, content_type,
     sha256 and size) that the caller has already checked the actor may see: audited as `action`
     on `obj`, sent as a download the browser must not sniff or cache."""

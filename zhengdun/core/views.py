@@ -22,11 +22,13 @@ def calendar(request: HttpRequest) -> HttpResponse:
     from django.core.exceptions import PermissionDenied
     from django.shortcuts import redirect
 
+    from zhengdun.accounts.current import current_user
     from zhengdun.core import actions, workdays
     from zhengdun.core.dates import parse_date
     from zhengdun.core.models import CalendarOverride
 
-    if not actions.may_edit_calendar(request.user):  # city-wide: the root unit's grant
+    user = current_user(request)
+    if not actions.may_edit_calendar(user):  # city-wide: the root unit's grant
         raise PermissionDenied(actions.CALENDAR_CITY_ONLY)
     today = timezone.localdate()
     try:
@@ -40,7 +42,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
         if "clear" in request.POST:
             row = CalendarOverride.objects.filter(pk=request.POST.get("clear") or 0).first()
             if row is not None:
-                actions.clear_calendar_day(request.user, row)
+                actions.clear_calendar_day(user, row)
                 messages.success(request, f"已取消 {row.day:%Y-%m-%d} 的调整")
             return redirect(f"{request.path}?year={year}")
         try:
@@ -49,7 +51,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
             error = f"日期：{exc}"
         else:
             actions.set_calendar_day(
-                request.user,
+                user,
                 day=day,
                 is_workday=request.POST.get("is_workday") == "1",
                 note=request.POST.get("note", ""),

@@ -88,7 +88,8 @@ class CityPlan:
     def fingerprint(self) -> str:
         """A digest of everything the plan would write; equal plans have equal fingerprints."""
         h = hashlib.sha256()
-        for item in itertools.chain(self.units, self.people, self.logins):
+        items: list[UnitPlan | PersonPlan | LoginPlan] = [*self.units, *self.people, *self.logins]
+        for item in items:
             h.update(json.dumps(asdict(item), default=str, ensure_ascii=False, sort_keys=True).encode())
         return h.hexdigest()
 
