@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,6 +34,9 @@ from zhengdun.accounts.roles import ADMIN_ROLES, Role
 from zhengdun.audit.chain import record
 from zhengdun.core.errors import InvalidTransition
 
+if TYPE_CHECKING:
+    from zhengdun.org.models import Unit
+
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{3,150}$")
 
 # Characters that are hard to tell apart when read aloud or copied from paper are left out.
@@ -45,7 +48,7 @@ _PASSWORD_CLASSES = (
 )
 
 
-def generate_password(length: int = 14, user: Any = None) -> str:
+def generate_password(length: int = 14, user: User | None = None) -> str:
     """A random initial password that passes every configured password validator."""
     rng = secrets.SystemRandom()
     alphabet = "".join(_PASSWORD_CLASSES)
@@ -75,14 +78,14 @@ def _account_permission(target: User) -> str:
     return "accounts.grant_roles" if admin_roles_of(target) else "accounts.manage_users"
 
 
-def can_administer(actor: Any, target: User) -> bool:
+def can_administer(actor: User, target: User) -> bool:
     """Whether actor may disable/enable, unlock or reset the password of target."""
     if actor.pk == target.pk or target.unit_id is None:
         return False
     return permissions.has_permission(actor, _account_permission(target), target.unit)
 
 
-def _require_administer(actor: Any, target: User) -> None:
+def _require_administer(actor: User, target: User) -> None:
     if actor.pk == target.pk:
         raise PermissionDenied("不能通过账号管理功能操作自己的账号")
     if target.unit_id is None:
@@ -95,11 +98,11 @@ def _require_administer(actor: Any, target: User) -> None:
 
 @transaction.atomic
 def create_user(
-    actor: Any,
+    actor: User,
     *,
     username: str,
     display_name: str,
-    unit: Any,
+    unit: Unit,
     police_no: str = "",
     email: str = "",
 ) -> tuple[User, str]:
@@ -173,7 +176,7 @@ def create_user(
 
 
 @transaction.atomic
-def set_active(actor: Any, user: User, active: bool) -> User:
+def set_active(actor: User, user: User, active: bool) -> User:
     """Disable (停用) or enable (启用) an account. A disabled account cannot log in, its open
     sessions end at their next request, and its API tokens stop working."""
     _require_administer(actor, user)
@@ -187,7 +190,7 @@ def set_active(actor: Any, user: User, active: bool) -> User:
 
 
 @transaction.atomic
-def unlock(actor: Any, user: User) -> User:
+def unlock(actor: User, user: User) -> User:
     """Lift a login-failure lock before it runs out."""
     _require_administer(actor, user)
     if not user.failed_logins and user.locked_until is None:
@@ -200,7 +203,7 @@ def unlock(actor: Any, user: User) -> User:
 
 
 @transaction.atomic
-def reset_password(actor: Any, user: User) -> str:
+def reset_password(actor: User, user: User) -> str:
     """Give the account a new random password (returned once) that must be changed at next
     login; also lifts a lock. Existing sessions of the account end, since Django ties a
     session to the password it was opened with."""
@@ -275,7 +278,7 @@ def _check_separation(user: User, role: str) -> None:
         )
 
 
-def _require_grant_rights(actor: Any, user: User, role: str, unit: Any) -> None:
+def _require_grant_rights(actor: User, user: User, role: str, unit: Unit) -> None:
     if actor.pk == user.pk:
         raise PermissionDenied("不能给自己授予或撤销角色")
     permissions.require(actor, "accounts.grant_roles", unit)
@@ -288,7 +291,7 @@ def _require_grant_rights(actor: Any, user: User, role: str, unit: Any) -> None:
         raise PermissionDenied("只有安全管理员可以授予或撤销审计管理员角色")
 
 
-def can_revoke(actor: Any, grant: RoleAssignment) -> bool:
+def can_revoke(actor: User, grant: RoleAssignment) -> bool:
     """Whether actor may withdraw this grant (for showing the button)."""
     try:
         _require_grant_rights(actor, grant.user, grant.role, grant.unit)
@@ -298,7 +301,7 @@ def can_revoke(actor: Any, grant: RoleAssignment) -> bool:
 
 
 @transaction.atomic
-def grant_role(actor: Any, user: User, *, role: str, unit: Any) -> RoleAssignment:
+def grant_role(actor: User, user: User, *, role: str, unit: Unit) -> RoleAssignment:
     """Grant `role` to `user` on `unit` and its subtree (安全管理员, accounts.grant_roles on the
     unit and on the account's home unit). Refuses what 三员分立 forbids; see the module doc."""
     errors: dict[str, str] = {}
@@ -339,7 +342,7 @@ def grant_role(actor: Any, user: User, *, role: str, unit: Any) -> RoleAssignmen
 
 
 @transaction.atomic
-def revoke_role(actor: Any, grant: RoleAssignment) -> None:
+def revoke_role(actor: User, grant: RoleAssignment) -> None:
     """Withdraw a role grant (same rights as granting it)."""
     _require_grant_rights(actor, grant.user, grant.role, grant.unit)
     user = grant.user

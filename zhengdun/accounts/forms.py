@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils import timezone
 
 from zhengdun.accounts import permissions, security
@@ -15,6 +16,11 @@ from zhengdun.accounts.roles import Role
 from zhengdun.core.widgets import DateInput
 from zhengdun.org.forms import UnitChoiceField
 from zhengdun.org.models import Unit
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from zhengdun.accounts.models import User
 
 
 def apply_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -27,7 +33,7 @@ def apply_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
-def units_for(user: Any, permission: str) -> Any:
+def units_for(user: User, permission: str) -> QuerySet[Unit]:
     return permissions.scope(user, permission, Unit.objects.filter(is_active=True)).order_by("path")
 
 
@@ -37,15 +43,16 @@ class LoginForm(forms.Form):
         label="密码", strip=False, widget=forms.PasswordInput, error_messages={"required": "请填写密码"}
     )
 
-    def __init__(self, request: Any, *args: Any, **kwargs: Any):
+    def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.request = request
-        self.user: Any = None
+        self.user: User | None = None
         self.fields["username"].widget.attrs.update({"autofocus": True, "autocomplete": "username"})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         username, password = data.get("username"), data.get("password")
         if username and password:
             try:
@@ -69,7 +76,8 @@ class PasswordChangeForm(DjangoPasswordChangeForm):
         ].help_text = "至少8位，且包含大写字母、小写字母、数字、特殊字符中的至少3类。"
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         new = data.get("new_password1")
         if new and not self.has_error("new_password2") and self.user.check_password(new):
             self.add_error("new_password1", "新密码不能与当前密码相同")
@@ -95,9 +103,9 @@ class UserCreateForm(forms.Form):
         label="电子邮箱", required=False, error_messages={"invalid": "电子邮箱格式不正确"}
     )
 
-    def __init__(self, actor: Any, *args: Any, **kwargs: Any):
+    def __init__(self, actor: User, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].set_queryset(units_for(actor, "accounts.manage_users"))  # type: ignore[attr-defined]
+        cast(UnitChoiceField, self.fields["unit"]).set_queryset(units_for(actor, "accounts.manage_users"))
 
 
 class GrantForm(forms.Form):
@@ -113,9 +121,9 @@ class GrantForm(forms.Form):
         error_messages={"required": "请选择授权单位", "invalid_choice": "请选择有效的授权单位"},
     )
 
-    def __init__(self, actor: Any, *args: Any, **kwargs: Any):
+    def __init__(self, actor: User, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].set_queryset(units_for(actor, "accounts.grant_roles"))  # type: ignore[attr-defined]
+        cast(UnitChoiceField, self.fields["unit"]).set_queryset(units_for(actor, "accounts.grant_roles"))
 
 
 class TokenForm(forms.Form):

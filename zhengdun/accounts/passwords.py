@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
+
+if TYPE_CHECKING:
+    from zhengdun.accounts.models import User
 
 _CLASSES = (
     (re.compile(r"[a-z]"), "小写字母"),
@@ -19,7 +22,7 @@ class ComplexityValidator:
     def __init__(self, min_classes: int = 3):
         self.min_classes = min_classes
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         present = sum(1 for pattern, _ in _CLASSES if pattern.search(password))
         if present < self.min_classes:
             raise ValidationError(

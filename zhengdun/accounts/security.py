@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
@@ -28,30 +28,33 @@ from django.utils import timezone
 
 from zhengdun.audit.chain import record
 
+if TYPE_CHECKING:
+    from zhengdun.accounts.models import User
+
 GENERIC_FAILURE = "用户名或密码错误"
 
 
-def password_expired(user: Any, now: dt.datetime | None = None) -> bool:
+def password_expired(user: User, now: dt.datetime | None = None) -> bool:
     if settings.PASSWORD_MAX_AGE_DAYS <= 0 or user.password_changed_at is None:
         return False
     now = now or timezone.now()
     return now - user.password_changed_at > dt.timedelta(days=settings.PASSWORD_MAX_AGE_DAYS)
 
 
-def is_locked(user: Any, now: dt.datetime | None = None) -> bool:
+def is_locked(user: User, now: dt.datetime | None = None) -> bool:
     now = now or timezone.now()
     return user.locked_until is not None and user.locked_until > now
 
 
-def lock_minutes_left(user: Any, now: dt.datetime | None = None) -> int:
+def lock_minutes_left(user: User, now: dt.datetime | None = None) -> int:
     """Whole minutes until the lock ends, rounded up (a lock never shows "0分钟")."""
     now = now or timezone.now()
-    if not is_locked(user, now):
+    if user.locked_until is None or user.locked_until <= now:  # not locked
         return 0
     return max(1, math.ceil((user.locked_until - now).total_seconds() / 60))
 
 
-def locked_message(user: Any, now: dt.datetime | None = None) -> str:
+def locked_message(user: User, now: dt.datetime | None = None) -> str:
     return f"账号已锁定，请{lock_minutes_left(user, now)}分钟后再试"
 
 
@@ -62,10 +65,10 @@ class LoginRefused(Exception):
 @dataclass
 class _Attempt:
     username: str
-    user: Any  # the account named, or None when no such username exists
+    user: User | None  # the account named, or None when no such username exists
 
 
-def _find_account(username: str) -> Any:
+def _find_account(username: str) -> User | None:
     from zhengdun.accounts.models import User
 
     return User.objects.filter(username=username).first()
@@ -83,14 +86,14 @@ def _audit_failure(attempt: _Attempt, reason: str) -> None:
     )
 
 
-def _register_failure(attempt: _Attempt, now: dt.datetime) -> bool:
+def _register_failure(attempt: _Attempt, account: User, now: dt.datetime) -> bool:
     """Count one failure against a real account; lock it when the limit is reached.
 
     Runs on the locked row so two parallel wrong guesses both count. Returns True when this
     failure locked the account."""
     from zhengdun.accounts.models import User
 
-    user = User.objects.select_for_update().get(pk=attempt.user.pk)
+    user = User.objects.select_for_update().get(pk=account.pk)
     if user.locked_until is not None and user.locked_until <= now:
         # the previous lock has run out: a fresh series of attempts
         user.failed_logins = 0
@@ -104,12 +107,14 @@ def _register_failure(attempt: _Attempt, now: dt.datetime) -> bool:
     return just_locked
 
 
-def attempt_login(request: HttpRequest | None, username: str, password: str) -> Any:
+def attempt_login(request: HttpRequest | None, username: str, password: str) -> User:
     """Check a username and password under the lockout rule and audit a failure.
 
     Returns the authenticated user (pass it to log_in), or raises LoginRefused with the message
     to show. Failures are recorded whether or not the username exists; the attempted username is
     kept in the audit entry."""
+    from zhengdun.accounts.models import User
+
     now = timezone.now()
     attempt = _Attempt(username=username, user=_find_account(username))
     if attempt.user is not None and is_locked(attempt.user, now):
@@ -121,7 +126,7 @@ def attempt_login(request: HttpRequest | None, username: str, password: str) -> 
     # authenticate() runs the password hasher for unknown usernames too, so the time a failed
     # attempt takes does not tell whether the username exists.
     user = authenticate(request, username=username, password=password)
-    if user is not None:
+    if isinstance(user, User):  # AUTH_USER_MODEL: every backend answers a User or None
         return user
 
     message = GENERIC_FAILURE
@@ -132,7 +137,7 @@ def attempt_login(request: HttpRequest | None, username: str, password: str) -> 
         elif not attempt.user.is_active:
             _audit_failure(attempt, "disabled")
         else:
-            just_locked = _register_failure(attempt, now)
+            just_locked = _register_failure(attempt, attempt.user, now)
             _audit_failure(attempt, "bad_password")
             if just_locked:
                 record(
@@ -151,7 +156,7 @@ def attempt_login(request: HttpRequest | None, username: str, password: str) -> 
     raise LoginRefused(message)
 
 
-def log_in(request: HttpRequest, user: Any) -> None:
+def log_in(request: HttpRequest, user: User) -> None:
     """Start the session of a user attempt_login accepted: reset the failure count, rotate the
     session key (django login) and audit the login, all in one transaction."""
     with transaction.atomic():

@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengdun.accounts import actions, permissions, security
+from zhengdun.accounts.current import current_user
 from zhengdun.accounts.forms import (
     GrantForm,
     LoginForm,
@@ -64,7 +65,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.method == "GET":
         return redirect(_safe_next(request))
     form = LoginForm(request, _posted(request))
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and form.user is not None:
         security.log_in(request, form.user)
         return redirect(_safe_next(request))
     next_url = request.POST.get("next") or request.GET.get("next") or ""
@@ -87,7 +88,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = current_user(request)
     form = PasswordChangeForm(user, _posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -110,7 +111,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 # --- users -----------------------------------------------------------------------------------
 
 
-def _visible_users(viewer: Any) -> QuerySet[User]:
+def _visible_users(viewer: User) -> QuerySet[User]:
     """Accounts whose home unit lies in the viewer's subtree for viewing or managing users."""
     base = User.objects.all()
     return permissions.scope(viewer, "accounts.view_users", base) | permissions.scope(
@@ -118,7 +119,7 @@ def _visible_users(viewer: Any) -> QuerySet[User]:
     )
 
 
-def _require_user_pages(viewer: Any) -> None:
+def _require_user_pages(viewer: User) -> None:
     if not (
         permissions.has_permission(viewer, "accounts.view_users")
         or permissions.has_permission(viewer, "accounts.manage_users")
@@ -126,15 +127,15 @@ def _require_user_pages(viewer: Any) -> None:
         raise PermissionDenied("您没有查看用户的权限")
 
 
-def _get_user(viewer: Any, pk: int) -> User:
+def _get_user(viewer: User, pk: int) -> User:
     _require_user_pages(viewer)
     return get_object_or_404(_visible_users(viewer).select_related("unit"), pk=pk)
 
 
 @login_required
 def user_list(request: HttpRequest) -> HttpResponse:
-    _require_user_pages(request.user)
-    users = _visible_users(request.user).select_related("unit")
+    _require_user_pages(current_user(request))
+    users = _visible_users(current_user(request)).select_related("unit")
     q = request.GET.get("q", "").strip()
     if q:
         users = users.filter(Q(username__icontains=q) | Q(display_name__contains=q))
@@ -160,7 +161,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
         "status": status,
         "role": role,
         "roles": Role.choices,
-        "can_create": permissions.has_permission(request.user, "accounts.manage_users"),
+        "can_create": permissions.has_permission(current_user(request), "accounts.manage_users"),
         "now": timezone.now(),
         "query": _query_without_page(request),
     }
@@ -177,12 +178,12 @@ def _query_without_page(request: HttpRequest) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def user_create(request: HttpRequest) -> HttpResponse:
-    if not permissions.has_permission(request.user, "accounts.manage_users"):
+    if not permissions.has_permission(current_user(request), "accounts.manage_users"):
         raise PermissionDenied("您没有开设账号的权限")
-    form = UserCreateForm(request.user, _posted(request))
+    form = UserCreateForm(current_user(request), _posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            user, password = actions.create_user(request.user, **form.cleaned_data)
+            user, password = actions.create_user(current_user(request), **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -197,7 +198,7 @@ def _show_password(request: HttpRequest, user: User, password: str, title: str) 
 
 
 def _render_detail(request: HttpRequest, target: User, grant_form: GrantForm | None = None) -> HttpResponse:
-    viewer = request.user
+    viewer = current_user(request)
     may_grant = (
         viewer.pk != target.pk
         and target.unit is not None
@@ -220,18 +221,18 @@ def _render_detail(request: HttpRequest, target: User, grant_form: GrantForm | N
 
 @login_required
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_detail(request, _get_user(request.user, pk))
+    return _render_detail(request, _get_user(current_user(request), pk))
 
 
 @login_required
 @require_POST
 def role_grant(request: HttpRequest, pk: int) -> HttpResponse:
-    target = _get_user(request.user, pk)
-    form = GrantForm(request.user, request.POST)
+    target = _get_user(current_user(request), pk)
+    form = GrantForm(current_user(request), request.POST)
     if form.is_valid():
         try:
             grant = actions.grant_role(
-                request.user, target, role=form.cleaned_data["role"], unit=form.cleaned_data["unit"]
+                current_user(request), target, role=form.cleaned_data["role"], unit=form.cleaned_data["unit"]
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -245,8 +246,8 @@ def role_grant(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     grant = get_object_or_404(RoleAssignment.objects.select_related("user", "unit"), pk=pk)
-    target = _get_user(request.user, grant.user_id)
-    actions.revoke_role(request.user, grant)
+    target = _get_user(current_user(request), grant.user_id)
+    actions.revoke_role(current_user(request), grant)
     messages.success(request, f"已撤销“{grant.get_role_display()}”（{grant.unit.name}）。")
     return redirect("accounts:user_detail", pk=target.pk)
 
@@ -254,9 +255,9 @@ def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
-    target = _get_user(request.user, pk)
+    target = _get_user(current_user(request), pk)
     active = request.POST.get("active") == "1"
-    actions.set_active(request.user, target, active)
+    actions.set_active(current_user(request), target, active)
     messages.success(request, f"账号“{target.username}”已{'启用' if active else '停用'}。")
     return redirect("accounts:user_detail", pk=target.pk)
 
@@ -264,8 +265,8 @@ def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
-    target = _get_user(request.user, pk)
-    actions.unlock(request.user, target)
+    target = _get_user(current_user(request), pk)
+    actions.unlock(current_user(request), target)
     messages.success(request, f"账号“{target.username}”已解除锁定。")
     return redirect("accounts:user_detail", pk=target.pk)
 
@@ -274,8 +275,8 @@ def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
-    target = _get_user(request.user, pk)
-    password = actions.reset_password(request.user, target)
+    target = _get_user(current_user(request), pk)
+    password = actions.reset_password(current_user(request), target)
     return _show_password(request, target, password, "密码已重置")
 
 
@@ -291,7 +292,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             token, raw = actions.issue_token(
-                request.user,  # type: ignore[arg-type]
+                current_user(request),
                 name=form.cleaned_data["name"],
                 expires_at=form.expires_at(),
             )
@@ -300,7 +301,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
         else:
             issued = {"token": token, "raw": raw}
             form = TokenForm()
-    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    tokens = ApiToken.objects.filter(user=current_user(request)).order_by("-created_at")
     context = {"form": form, "tokens": tokens, "issued": issued, "now": timezone.now()}
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "accounts/token_list.html", context, status=status)
@@ -310,11 +311,11 @@ def token_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     # only the user's own tokens exist for them: anyone else's answers 404
-    token = ApiToken.objects.filter(user=request.user, pk=pk).first()
+    token = ApiToken.objects.filter(user=current_user(request), pk=pk).first()
     if token is None:
         raise Http404("未找到该令牌")
     try:
-        actions.revoke_token(request.user, token)  # type: ignore[arg-type]
+        actions.revoke_token(current_user(request), token)
     except InvalidTransition as exc:
         messages.warning(request, str(exc))
     else:
