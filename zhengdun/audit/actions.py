@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -26,6 +26,9 @@ from zhengdun.audit.chain import check_chain, record
 from zhengdun.audit.context import client_ip
 from zhengdun.audit.models import ABANDONED_AFTER, VerificationRun
 
+if TYPE_CHECKING:
+    from zhengdun.accounts.models import User
+
 log = logging.getLogger(__name__)
 
 # How often a running check writes its progress (entries checked so far) for the page.
@@ -33,7 +36,7 @@ PROGRESS_EVERY_SECONDS = 1.0
 MESSAGE_MAX = 1000
 
 
-def record_search(actor: Any, filters: dict[str, str]) -> None:
+def record_search(actor: User, filters: dict[str, str]) -> None:
     """Audit one search of the log (the first page of a result; paging on is not a new search)."""
     permissions.require(actor, "audit.view")
     with transaction.atomic():
@@ -54,7 +57,7 @@ def _run_in_progress() -> VerificationRun | None:
     return VerificationRun.objects.filter(in_progress=True).first()
 
 
-def request_verification(actor: Any) -> tuple[VerificationRun, bool]:
+def request_verification(actor: User) -> tuple[VerificationRun, bool]:
     """Start a check of the whole chain in the background; returns (run, started).
 
     Only one run at a time: while one is in progress, that one is returned with started=False

@@ -17,7 +17,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -25,8 +25,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
+from zhengdun.accounts.models import User
 from zhengdun.audit.context import client_ip
 from zhengdun.audit.models import ChainHead, Entry
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
 GENESIS = "0" * 64
 ALGORITHMS = ("sha256", "sm3")
@@ -115,7 +119,7 @@ def _object_fields(obj: models.Model | None) -> dict[str, str]:
 
 
 def record(
-    actor: Any,
+    actor: User | AnonymousUser | None,
     action: str,
     obj: models.Model | None = None,
     data: dict[str, Any] | None = None,
@@ -135,7 +139,8 @@ def record(
     algorithm = configured_algorithm()
     with transaction.atomic():
         head, _ = ChainHead.objects.select_for_update().get_or_create(id=1)
-        user = actor if getattr(actor, "is_authenticated", False) else None
+        # an anonymous caller (a failed login) is recorded by the name it gave, without a user
+        user = actor if isinstance(actor, User) else None
         entry = Entry(
             seq=head.seq + 1,
             at=timezone.now(),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -48,10 +48,13 @@ class EntryFilterForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         invalid = "所选{}不在日志中出现过的范围内"
-        self.fields["action"].choices = [("", "全部"), *actions]
-        self.fields["action"].error_messages["invalid_choice"] = invalid.format("操作")
-        self.fields["object_type"].choices = [("", "全部"), *object_types]
-        self.fields["object_type"].error_messages["invalid_choice"] = invalid.format("对象类型")
+        # the two ChoiceFields declared above (self.fields holds copies of them)
+        action = cast(forms.ChoiceField, self.fields["action"])
+        action.choices = [("", "全部"), *actions]
+        action.error_messages["invalid_choice"] = invalid.format("操作")
+        object_type = cast(forms.ChoiceField, self.fields["object_type"])
+        object_type.choices = [("", "全部"), *object_types]
+        object_type.error_messages["invalid_choice"] = invalid.format("对象类型")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.current import current_user
 from zhengdun.audit import actions
 from zhengdun.audit.chain import compute_hash
 from zhengdun.audit.codes import action_label, object_type_label
@@ -42,7 +43,7 @@ CURSORS = ("before", "after")
 def _partial(request: HttpRequest) -> bool:
     # A history restore after a cache miss wants the whole page, though htmx sends it.
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
+    return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
 def _require_auditor(request: HttpRequest) -> None:
@@ -148,11 +149,12 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         cursor = _cursor(request)
         if cursor is None:
-            actions.record_search(request.user, form.applied())
+            actions.record_search(current_user(request), form.applied())
         page = _page(_filter(Entry.objects.all(), form.cleaned_data), cursor)
         _label_rows(page["rows"])
     query = QueryDict(mutable=True)
-    query.update({k: v for k, v in request.GET.items() if k not in CURSORS and v})
+    # items() answers each key's last value (the stubs also allow a list: an empty one is skipped)
+    query.update({k: v for k, v in request.GET.items() if k not in CURSORS and isinstance(v, str) and v})
     context = {"form": form, "page": page, "query": query.urlencode(), "page_size": PAGE_SIZE}
     if not _partial(request):
         context.update(_verification(with_history=False))
@@ -393,7 +395,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     _require_auditor(request)
     if request.method == "GET":
         return render(request, "audit/verification.html", _verification(with_history=True))
-    _run, started = actions.request_verification(request.user)
+    _run, started = actions.request_verification(current_user(request))
     notice = "" if started else ALREADY_RUNNING
     if not _partial(request):
         if notice:
