@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,6 +22,9 @@ from zhengdun.audit.chain import diff, record
 from zhengdun.core import crypto, idcard
 from zhengdun.core.errors import ConflictError
 from zhengdun.org.models import Person, Posting, Unit, path_segment
+
+if TYPE_CHECKING:
+    from zhengdun.accounts.models import User
 
 UNIT_FIELDS = ("name", "short_name", "type", "code", "region_code", "parent_id", "sort_order", "is_active")
 PERSON_FIELDS = ("name", "gender", "police_no", "unit_id", "position", "rank", "is_party_member", "status")
@@ -49,7 +52,10 @@ def _check_unit_values(values: dict[str, Any], *, instance: Unit | None) -> None
     if "code" in values and not values["code"]:
         errors["code"] = "请填写单位编码"
     code = values.get("code", "")
-    if code and Unit.objects.filter(code=code).exclude(pk=getattr(instance, "pk", None)).exists():
+    others = Unit.objects.filter(code=code)
+    if instance is not None:
+        others = others.exclude(pk=instance.pk)
+    if code and others.exists():
         errors["code"] = f"单位编码“{code}”已被其他单位使用"
     region = values.get("region_code", "")
     if region and (len(region) != 6 or not region.isascii() or not region.isdigit()):
@@ -62,7 +68,7 @@ def _check_unit_values(values: dict[str, Any], *, instance: Unit | None) -> None
 
 
 @transaction.atomic
-def create_unit(actor: Any, *, parent: Unit | None, **values: Any) -> Unit:
+def create_unit(actor: User | None, *, parent: Unit | None, **values: Any) -> Unit:
     """Create a unit under parent (None makes a root; only on an empty tree or by the system)."""
     if parent is None:
         if actor is not None and Unit.objects.exists():
@@ -83,7 +89,7 @@ def create_unit(actor: Any, *, parent: Unit | None, **values: Any) -> Unit:
 
 
 @transaction.atomic
-def update_unit(actor: Any, unit: Unit, *, version: int, **values: Any) -> Unit:
+def update_unit(actor: User, unit: Unit, *, version: int, **values: Any) -> Unit:
     """Change a unit's fields; a new parent moves the whole subtree (one UPDATE of the paths)."""
     permissions.require(actor, "org.change_unit", unit)
     parent = values.pop("parent", unit.parent)
@@ -126,7 +132,7 @@ def update_unit(actor: Any, unit: Unit, *, version: int, **values: Any) -> Unit:
 
 
 @transaction.atomic
-def delete_unit(actor: Any, unit: Unit) -> None:
+def delete_unit(actor: User, unit: Unit) -> None:
     """Delete an empty unit. A unit with sub-units, people or records is refused: deactivate it."""
     permissions.require(actor, "org.change_unit", unit)
     reasons = []
@@ -174,7 +180,9 @@ def _check_police_no(person: Person, police_no: str, errors: dict[str, str]) -> 
 
 
 @transaction.atomic
-def create_person(actor: Any, *, id_number: str, started_on: dt.date | None = None, **values: Any) -> Person:
+def create_person(
+    actor: User | None, *, id_number: str, started_on: dt.date | None = None, **values: Any
+) -> Person:
     """Put an officer on the roster, with their first posting."""
     unit: Unit = values["unit"]
     if actor is not None:
@@ -196,7 +204,7 @@ def create_person(actor: Any, *, id_number: str, started_on: dt.date | None = No
 
 @transaction.atomic
 def update_person(
-    actor: Any, person: Person, *, version: int, id_number: str | None = None, **values: Any
+    actor: User, person: Person, *, version: int, id_number: str | None = None, **values: Any
 ) -> Person:
     """Change a person's record. A new unit or position closes the current posting and opens a
     new one, so the history of where they served is kept."""
@@ -246,7 +254,7 @@ def update_person(
     return person
 
 
-def reveal_id_number(actor: Any, person: Person) -> str:
+def reveal_id_number(actor: User, person: Person) -> str:
     """The full ID-card number for a user allowed to see it; every view is audited."""
     permissions.require(actor, "org.view_id_number", person.unit)
     with transaction.atomic():

@@ -9,9 +9,9 @@ ValidationError into 422, PermissionDenied into 403 and ConflictError into 409.
 # No "from __future__ import annotations": django-ninja reads these annotations at runtime.
 
 import datetime as dt
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -31,7 +31,10 @@ from zhengdun.core.api import (
     refuse_unknown_params,
 )
 from zhengdun.org import actions
-from zhengdun.org.models import Person, Unit
+from zhengdun.org.models import Person, PersonQuerySet, Unit
+
+if TYPE_CHECKING:
+    from zhengdun.accounts.models import User
 
 router = Router(tags=["组织与人员"])
 
@@ -46,9 +49,28 @@ __all__ = [
     "router",
 ]
 
-UnitType = Literal[tuple(Unit.Type.values)]  # type: ignore[valid-type]
-PersonStatus = Literal[tuple(Person.Status.values)]  # type: ignore[valid-type]
-Gender = Literal[tuple(Person.Gender.values)]  # type: ignore[valid-type]
+# The models' choice values, spelled out so that they are types (mypy takes no computed
+# Literal); the schema lists them as an enum. tests/test_choice_types.py keeps them equal to
+# Unit.Type, Person.Status and Person.Gender.
+UnitType = Literal[
+    "city",
+    "county",
+    "plc",
+    "office",
+    "court",
+    "procuratorate",
+    "public_security",
+    "justice",
+    "prison",
+    "rehab",
+    "police_station",
+    "judicial_office",
+    "detention",
+    "discipline",
+    "other",
+]
+PersonStatus = Literal["active", "transferred", "retired", "resigned"]
+Gender = Literal["M", "F"]
 
 
 # --- schemas -------------------------------------------------------------------------------
@@ -151,7 +173,7 @@ class Pagination(LimitOffsetPagination):
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _unit_for_people(user: Any, pk: int) -> Unit:
+def _unit_for_people(user: "User", pk: int) -> Unit:
     """A unit the user may put officers in. One answer for 'no such unit' and 'not yours'."""
     unit = permissions.scope(user, "org.change_person", Unit.objects.all()).filter(pk=pk).first()
     if unit is None:
@@ -167,7 +189,7 @@ def _unit_for_people(user: Any, pk: int) -> Unit:
     return unit
 
 
-def _people(user: Any) -> QuerySet[Person]:
+def _people(user: "User") -> PersonQuerySet:
     return permissions.scope(user, "org.view_person", Person.objects.select_related("unit"))
 
 

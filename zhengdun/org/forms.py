@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -12,6 +13,9 @@ from zhengdun.accounts import permissions
 from zhengdun.core.widgets import DateInput
 from zhengdun.org.models import Person, Unit
 
+if TYPE_CHECKING:
+    from zhengdun.accounts.models import User
+
 # What users type for a date: the browser's date picker sends ISO, people type the others.
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"]
 
@@ -19,14 +23,15 @@ DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y
 class _LoadedUnits(forms.models.ModelChoiceIterator):
     """Options from the units the field already loaded, not from a second query."""
 
-    def __iter__(self) -> Any:
-        if self.field.units is None:  # queryset assigned directly: the ordinary way
+    def __iter__(self) -> Iterator[Any]:
+        field = cast("UnitChoiceField", self.field)  # the iterator of UnitChoiceField only
+        if field.units is None:  # queryset assigned directly: the ordinary way
             yield from super().__iter__()
             return
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for pk, name, depth in self.field.units:
-            yield (pk, self.field.indented(name, depth))
+        if field.empty_label is not None:
+            yield ("", field.empty_label)
+        for pk, name, depth in field.units:
+            yield (pk, field.indented(name, depth))
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -41,11 +46,13 @@ class UnitChoiceField(forms.ModelChoiceField):
         self.base_depth = 0
         self.units: list[tuple[int, str, int]] | None = None
 
+    # django-stubs declare `queryset` but not ModelChoiceField's private property accessors
+    # _get_queryset/_set_queryset, which Django has and this override extends
     def _set_queryset(self, queryset: Any) -> None:
-        super()._set_queryset(queryset)
+        super()._set_queryset(queryset)  # type: ignore[misc]  # see above: missing from the stubs
         self.units = None  # loaded again only by set_queryset
 
-    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)  # type: ignore[attr-defined]  # see above
 
     def set_queryset(self, queryset: QuerySet[Unit], rows: list[tuple[int, str, int]] | None = None) -> None:
         """Choose from queryset; rows are its (id, name, depth) in path order when the caller read
@@ -91,7 +98,7 @@ class UnitForm(forms.Form):
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, user: Any, instance: Unit | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, instance: Unit | None = None, **kwargs: Any) -> None:
         if instance is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 "parent": instance.parent_id,
@@ -156,7 +163,7 @@ class PersonForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, user: Any, instance: Person | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, instance: Person | None = None, **kwargs: Any) -> None:
         if instance is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 "name": instance.name,
@@ -210,7 +217,7 @@ class PersonFilterForm(forms.Form):
     )
     party = forms.ChoiceField(label="政治面貌", required=False, choices=PARTY_CHOICES)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         unit_field: UnitChoiceField = self.fields["unit"]  # type: ignore[assignment]
         unit_field.set_queryset(permissions.scope(user, "org.view_person", Unit.objects.all()))

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,10 +24,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.current import current_user
 from zhengdun.core.errors import ConflictError
 from zhengdun.org import actions
 from zhengdun.org.forms import PersonFilterForm, PersonForm, UnitForm, apply_errors
 from zhengdun.org.models import Person, Unit
+
+if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
+    from zhengdun.accounts.models import User
+
+    class HtmxHttpRequest(HttpRequest):
+        """A request through django-htmx's middleware (settings.MIDDLEWARE): it has `htmx`."""
+
+        htmx: HtmxDetails
+
 
 PAGE_SIZE = 50
 
@@ -61,7 +73,7 @@ def _path_pks(path: str) -> list[int]:
     return [int(seg) for seg in path.split(".") if seg]
 
 
-def _people_counts(user: Any, within: Unit | None = None) -> tuple[dict[int, int], dict[int, int]] | None:
+def _people_counts(user: User, within: Unit | None = None) -> tuple[dict[int, int], dict[int, int]] | None:
     """Active officers per unit (direct) and per subtree (total), among those the user may see
     (in the subtree of `within` if given); None when the user may see no roster at all."""
     if not permissions.has_permission(user, "org.view_person"):
@@ -98,7 +110,7 @@ def _tree_rows(units: list[Unit]) -> list[UnitRow]:
 
 @login_required
 def unit_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = current_user(request)
     permissions.require(user, "org.view_unit")
     visible = permissions.scope(user, "org.view_unit", Unit.objects.all())
     q = request.GET.get("q", "").replace("\x00", "").strip()[:60]
@@ -133,7 +145,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
+    user = current_user(request)
     unit = permissions.get_for_user(user, "org.view_unit", Unit.objects.all(), pk=pk)
     visible = permissions.scope(user, "org.view_unit", Unit.objects.all())
     ancestors = list(visible.filter(pk__in=_path_pks(unit.path)[:-1]).order_by("depth"))
@@ -164,7 +176,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def unit_create(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = current_user(request)
     permissions.require(user, "org.change_unit")
     initial: dict[str, Any] = {"is_active": True, "sort_order": 0}
     parent_pk = request.GET.get("parent", "")
@@ -186,7 +198,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
+    user = current_user(request)
     unit = permissions.get_for_user(user, "org.view_unit", Unit.objects.select_related("parent"), pk=pk)
     permissions.require(user, "org.change_unit", unit)
     form = UnitForm(request.POST or None, user=user, instance=unit)
@@ -207,7 +219,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def unit_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
+    user = current_user(request)
     unit = permissions.get_for_user(user, "org.view_unit", Unit.objects.select_related("parent"), pk=pk)
     permissions.require(user, "org.change_unit", unit)
     errors: list[str] = []
@@ -219,8 +231,10 @@ def unit_delete(request: HttpRequest, pk: int) -> HttpResponse:
             errors = exc.messages
         else:
             messages.success(request, f"已删除单位“{name}”")
-            parent_visible = permissions.scope(user, "org.view_unit", Unit.objects.filter(pk=parent_pk))
-            if parent_pk and parent_visible.exists():
+            if (
+                parent_pk
+                and permissions.scope(user, "org.view_unit", Unit.objects.filter(pk=parent_pk)).exists()
+            ):
                 return redirect("org:unit_detail", pk=parent_pk)
             return redirect("org:unit_list")
     return render(request, "org/unit_confirm_delete.html", {"unit": unit, "errors": errors})
@@ -242,11 +256,13 @@ def _sorting(request: HttpRequest) -> tuple[str, tuple[str, ...]]:
 
 @login_required
 @vary_on_headers("HX-Request")
-def person_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
+def person_list(request: HtmxHttpRequest) -> HttpResponse:
+    user = current_user(request)
     permissions.require(user, "org.view_person")
     form = PersonFilterForm(request.GET or None, user=user)
-    people = permissions.scope(user, "org.view_person", Person.objects.select_related("unit"))
+    people: QuerySet[Person] = permissions.scope(
+        user, "org.view_person", Person.objects.select_related("unit")
+    )
     if form.is_bound:
         # An invalid filter (a unit out of scope, a bad status) shows nothing rather than everything.
         people = form.filter(people) if form.is_valid() else people.none()
@@ -272,7 +288,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     return render(request, "org/person_list.html", context)
 
 
-def _person_detail_context(user: Any, person: Person) -> dict[str, Any]:
+def _person_detail_context(user: User, person: Person) -> dict[str, Any]:
     return {
         "person": person,
         "postings": person.postings.select_related("unit").order_by("-started_on", "-id"),
@@ -285,16 +301,16 @@ def _person_detail_context(user: Any, person: Person) -> dict[str, Any]:
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = permissions.get_for_user(
-        request.user, "org.view_person", Person.objects.select_related("unit"), pk=pk
+        current_user(request), "org.view_person", Person.objects.select_related("unit"), pk=pk
     )
-    return render(request, "org/person_detail.html", _person_detail_context(request.user, person))
+    return render(request, "org/person_detail.html", _person_detail_context(current_user(request), person))
 
 
 @login_required
 @require_POST
-def person_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
+def person_reveal_id(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The full ID number, inline (htmx) or on the detail page; reveal_id_number audits it."""
-    user = request.user
+    user = current_user(request)
     person = permissions.get_for_user(user, "org.view_person", Person.objects.select_related("unit"), pk=pk)
     number = actions.reveal_id_number(user, person)
     if request.htmx:
@@ -310,7 +326,7 @@ def person_reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = current_user(request)
     permissions.require(user, "org.change_person")
     initial: dict[str, Any] = {
         "is_party_member": True,
@@ -335,7 +351,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
+    user = current_user(request)
     person = permissions.get_for_user(user, "org.view_person", Person.objects.select_related("unit"), pk=pk)
     permissions.require(user, "org.change_person", person.unit)
     form = PersonForm(request.POST or None, user=user, instance=person)
