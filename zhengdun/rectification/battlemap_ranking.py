@@ -112,7 +112,7 @@ def ranking(items: Iterable[Item], counties: Sequence[Unit], today: dt.date) -> 
         (rows[county.pk] if county else city).add(item, today)
         total.add(item, today)
     order = {c.pk: i for i, c in enumerate(sorted(counties, key=lambda c: (c.sort_order, c.path)))}
-    ranked = sorted(rows.values(), key=lambda s: order[s.county.pk])  # type: ignore[union-attr]
+    ranked = [rows[pk] for pk in sorted(rows, key=order.__getitem__)]
     ranked.sort(key=_key, reverse=True)
     ranked.sort(key=lambda s: s.total == 0)
     previous: tuple[Decimal, Decimal] | None = None

@@ -10,7 +10,7 @@ set the actions accept).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -29,6 +29,8 @@ from zhengdun.rectification import actions
 from zhengdun.rectification.models import Milestone, Problem, ProblemSource, Reopening
 from zhengdun.rectification.status import ProblemStatus
 
+FieldT = TypeVar("FieldT", bound=forms.Field)
+
 PICK_LIMIT = 20
 FLAG_CHOICES = [("", "全部"), ("overdue", "逾期"), ("near", "临期")]
 OPEN = "open"
@@ -36,6 +38,28 @@ STATUS_CHOICES = [("", "全部状态"), (OPEN, "未销号（全部在办）"), *
 # 久未报告: open problems without a progress report for this many days (the home page card too)
 QUIET_DAYS = 14
 QUIET_CHOICES = [("", "全部"), ("1", f"超过{QUIET_DAYS}天未报告进展")]
+
+
+def field_of(form: forms.BaseForm, name: str, kind: type[FieldT]) -> FieldT:
+    """form.fields[name] as the kind of field it was declared as (the stubs type every entry of
+    form.fields as a plain Field), to set its queryset or choices."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{name} is a {type(field).__name__}, not a {kind.__name__}")
+    return field
+
+
+def show_required(field: forms.Field) -> None:
+    """Mark a field the form leaves optional (the action says what is missing, in Chinese) with
+    the required asterisk: `shown_required` is read by the field templates, not by Django."""
+    field.shown_required = True  # type: ignore[attr-defined]  # our own template hint, see above
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    """A category shown by its label: the code as on the battle map's columns (GJ1 违反防止干预司法“三个规定”)."""
+
+    def label_from_instance(self, obj: Category) -> str:
+        return obj.label
 
 
 # --- picking a person from the roster -----------------------------------------------------------
@@ -181,7 +205,9 @@ class PersonField(forms.Field):
             return person
         if term:
             found = find_people(self._user(), term)
-            widget: PersonPickWidget = self.widget  # type: ignore[assignment]
+            widget = self.widget
+            if not isinstance(widget, PersonPickWidget):
+                raise TypeError("PersonField needs its PersonPickWidget")
             widget.found, widget.searched = found, True
             if len(found) == 1:
                 return found[0]
@@ -280,10 +306,10 @@ class ProblemFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        unit_field: UnitChoiceField = self.fields["unit"]  # type: ignore[assignment]
+        unit_field = field_of(self, "unit", UnitChoiceField)
         units = Unit.objects.filter(is_active=True).only("id", "name", "path", "depth")
         unit_field.set_queryset(permissions.scope(user, "rectification.view", units))
-        self.fields["category"].queryset = Category.objects.all()  # type: ignore[attr-defined]
+        field_of(self, "category", forms.ModelChoiceField).queryset = Category.objects.all()
         for f in self.fields.values():
             if type(f.widget) is forms.Select:
                 f.widget = FastSelect(attrs=f.widget.attrs, choices=f.widget.choices)
@@ -306,7 +332,7 @@ class ProblemForm(forms.Form):
     it is checked (定问题、定措施、定时限、定责任人、定验收标准)."""
 
     title = _text("问题名称", 200)
-    category = forms.ModelChoiceField(
+    category = CategoryChoiceField(
         Category.objects.none(),
         label="问题类别",
         empty_label="请选择问题类别",
@@ -341,11 +367,9 @@ class ProblemForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         units = Unit.objects.filter(is_active=True).only("id", "name", "path", "depth", "parent_id")
-        unit_field: UnitChoiceField = self.fields["responsible_unit"]  # type: ignore[assignment]
+        unit_field = field_of(self, "responsible_unit", UnitChoiceField)
         unit_field.set_queryset(permissions.scope(user, "rectification.register", units))
-        self.fields["category"].queryset = Category.objects.filter(is_active=True)  # type: ignore[attr-defined]
-        # the code as on the battle map's columns (GJ1 违反防止干预司法“三个规定”)
-        self.fields["category"].label_from_instance = lambda c: c.label  # type: ignore[attr-defined]
+        field_of(self, "category", CategoryChoiceField).queryset = Category.objects.filter(is_active=True)
         self.fields["title"].widget.attrs["size"] = 60
         _people_fields(self, user)
         home = getattr(user, "unit", None)

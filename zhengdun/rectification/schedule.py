@@ -117,9 +117,12 @@ def moves(old: Sequence[Slot], new: Sequence[Slot], extra: dict[dt.date, bool] |
         b = new[position] if position < len(new) else None
         if a and b and (a.start, a.end, a.name) == (b.start, b.end, b.name):
             continue
+        named = b or a
+        if named is None:  # never: the position is within old or new
+            continue
         out.append(
             Move(
-                name=(b or a).name,  # type: ignore[union-attr]
+                name=named.name,
                 old_start=a.start if a else None,
                 old_end=a.end if a else None,
                 new_start=b.start if b else None,

@@ -34,6 +34,7 @@ from zhengdun.org.forms import UnitChoiceField, apply_errors
 from zhengdun.org.models import Unit
 from zhengdun.rectification import actions
 from zhengdun.rectification.filters import filter_institutions, visible_institutions
+from zhengdun.rectification.forms import field_of, show_required
 from zhengdun.rectification.models import (
     Institution,
     InstitutionDocument,
@@ -94,10 +95,10 @@ class InstitutionFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        unit_field: UnitChoiceField = self.fields["unit"]  # type: ignore[assignment]
+        unit_field = field_of(self, "unit", UnitChoiceField)
         units = Unit.objects.filter(is_active=True).only("id", "name", "path", "depth", "parent_id")
         unit_field.set_queryset(permissions.scope(user, "rectification.view", units))
-        self.fields["category"].queryset = Category.objects.all()  # type: ignore[attr-defined]
+        field_of(self, "category", forms.ModelChoiceField).queryset = Category.objects.all()
         self.fields["q"].widget.attrs.update({"type": "search", "placeholder": "制度名称、文号、适用范围"})
 
     def clean(self) -> dict[str, Any]:
@@ -154,12 +155,12 @@ class InstitutionForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        unit_field: UnitChoiceField = self.fields["issuing_unit"]  # type: ignore[assignment]
+        unit_field = field_of(self, "issuing_unit", UnitChoiceField)
         units = Unit.objects.filter(is_active=True).only("id", "name", "path", "depth", "parent_id")
         unit_field.set_queryset(permissions.scope(user, "rectification.institutions", units))
-        self.fields["problems"].queryset = _choosable_problems(user)  # type: ignore[attr-defined]
+        field_of(self, "problems", ProblemChoiceField).queryset = _choosable_problems(user)
         for name in self.REQUIRED:
-            self.fields[name].shown_required = True  # type: ignore[attr-defined]
+            show_required(self.fields[name])
 
     def action_data(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -180,7 +181,7 @@ class LinkForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["problems"].queryset = _choosable_problems(user)  # type: ignore[attr-defined]
+        field_of(self, "problems", ProblemChoiceField).queryset = _choosable_problems(user)
 
 
 @dataclass

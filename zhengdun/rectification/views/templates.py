@@ -23,6 +23,7 @@ from zhengdun.clues.models import Category
 from zhengdun.core.errors import ConflictError
 from zhengdun.org.forms import apply_errors
 from zhengdun.rectification import actions, schedule
+from zhengdun.rectification.forms import field_of, show_required
 from zhengdun.rectification.models import (
     MilestoneTemplate,
     Problem,
@@ -70,9 +71,10 @@ class TemplateForm(forms.Form):
             if c.pk in taken:
                 label += f"——已有“{taken[c.pk]}”"
             choices.append((str(c.pk), label))
-        self.fields["category"].choices = choices  # type: ignore[attr-defined]
-        self.fields["category"].widget = FastSelect(choices=choices)
-        self.fields["name"].shown_required = True  # type: ignore[attr-defined]
+        category = field_of(self, "category", forms.ChoiceField)
+        category.choices = choices
+        category.widget = FastSelect(choices=choices)
+        show_required(self.fields["name"])
 
 
 def _posted_rows(request: HttpRequest) -> list[StepRow]:
