@@ -44,7 +44,7 @@ def close_off(
     request: HttpRequest,
     problem_id: ProblemId,
     payload: Form[schemas.RectCloseOffForm],
-    files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+    files: File[list[UploadedFile]] = None,  # type: ignore[assignment]  # ninja: `| None` makes it a query param
 ) -> Any:
     user = actor(request)
     problem = load_problem(user, problem_id)

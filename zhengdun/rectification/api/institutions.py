@@ -156,7 +156,7 @@ def get_institution(request: HttpRequest, institution_id: InstitutionId) -> Any:
 def register(
     request: HttpRequest,
     payload: Form[schemas.RectInstitutionForm],
-    files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+    files: File[list[UploadedFile]] = None,  # type: ignore[assignment]  # ninja: `| None` makes it a query param
 ) -> Any:
     user = actor(request)
     if not permissions.has_permission(user, "rectification.institutions"):
