@@ -124,6 +124,7 @@ def _finding_problems(story: Story, made: dict[str, Problem]) -> None:
         if len(picked) == 2:
             break
     for n, (subject, category) in enumerate(picked):
+        assert subject.person is not None  # noqa: S101 - picked only among roster subjects
         clue, unit = subject.clue, subject.person.unit
         registered = story.day(20 - n * 8)
         deadline = fitting_deadline(template_steps(category), story.day(-100 - n * 10), registered)

@@ -271,6 +271,7 @@ class Story:
         tasks: list[tuple[Task, int]] = []
         if skip_first:  # the reopening made the round's first task
             first = problem.tasks.filter(round=problem.round).order_by("position").first()
+            assert first is not None, "a reopening always makes the new round's first task"  # noqa: S101
             tasks.append((first, plans[0][2]))
             plans = plans[1:]
         span = max((problem.deadline - on).days, 1)

@@ -10,9 +10,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.test import RequestFactory
 
+from zhengdun.accounts.current import current_user
 from zhengdun.clues.models import Category
 from zhengdun.rectification.forms import CategoryChoiceField, PersonField, field_of
-from zhengdun.rectification.views._request import htmx_of, user_of
+from zhengdun.rectification.views._request import htmx_of
 
 
 class _Form(forms.Form):
@@ -36,7 +37,7 @@ def test_the_user_accessor_refuses_an_anonymous_request():
     request = RequestFactory().get("/")
     request.user = AnonymousUser()
     with pytest.raises(PermissionDenied):
-        user_of(request)
+        current_user(request)
     with pytest.raises(ImproperlyConfigured):  # no HtmxMiddleware ran on a bare request
         htmx_of(request)
 

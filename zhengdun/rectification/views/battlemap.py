@@ -22,13 +22,13 @@ from django.utils.html import format_html_join
 from django.utils.http import content_disposition_header
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.current import current_user
 from zhengdun.audit.chain import record
 from zhengdun.clues.models import Category
 from zhengdun.org.models import Unit
 from zhengdun.rectification import actions, battlemap_export
 from zhengdun.rectification import battlemap as bm
 from zhengdun.rectification.models import Problem
-from zhengdun.rectification.views._request import user_of
 
 PERMISSION = "rectification.view"
 CITY = "city"  # the county filter's value for the city's own units (市直单位)
@@ -78,7 +78,7 @@ class Scope:
 
 
 def _scope(request: HttpRequest) -> Scope:
-    user = user_of(request)
+    user = current_user(request)
     permissions.require(user, PERMISSION)
     today = timezone.localdate()
     paths = permissions.unit_paths_for(user, PERMISSION)
@@ -178,7 +178,7 @@ def gantt(request: HttpRequest) -> HttpResponse:
     if wanted:
         # (a pk beyond the integer column's range is simply not found)
         unit = Unit.objects.filter(pk=int(wanted)).first() if wanted.isdigit() and len(wanted) < 10 else None
-        if unit is None or not permissions.has_permission(user_of(request), PERMISSION, unit):
+        if unit is None or not permissions.has_permission(current_user(request), PERMISSION, unit):
             raise Http404("未找到该单位")
     elif ordered:
         unit = Unit.objects.get(pk=ordered[0])
@@ -225,7 +225,7 @@ def export(request: HttpRequest) -> HttpResponse:
     )
     with transaction.atomic():
         record(
-            user_of(request),
+            current_user(request),
             "rectification.battlemap_exported",
             None,
             {

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.current import current_user
 from zhengdun.accounts.models import User
 from zhengdun.audit.chain import record
 from zhengdun.clues.forms import FastSelect, FastSelectMultiple, TolerantDateField
@@ -41,7 +42,7 @@ from zhengdun.rectification.models import (
     Problem,
 )
 from zhengdun.rectification.status import COLOURS, ProblemStatus, annotate_status, is_near
-from zhengdun.rectification.views._request import htmx_of, user_of
+from zhengdun.rectification.views._request import htmx_of
 
 # --- forms --------------------------------------------------------------------------------------
 
@@ -273,7 +274,7 @@ def may_edit(user: User, institution: Institution) -> bool:
 @require_GET
 def institution_list(request: HttpRequest) -> HttpResponse:
     """建章立制: the institutions the user may see, searched and filtered."""
-    user = user_of(request)
+    user = current_user(request)
     permissions.require(user, "rectification.view")
     bound = any(key in request.GET for key in InstitutionFilterForm.base_fields)
     form = InstitutionFilterForm(request.GET if bound else None, user=user)
@@ -320,7 +321,7 @@ EXPORT_COLUMNS = [
 @require_GET
 def institution_export(request: HttpRequest) -> FileResponse:
     """The registry as filtered, every row, as an xlsx ledger; audited like the other exports."""
-    user = user_of(request)
+    user = current_user(request)
     permissions.require(user, "rectification.view")
     form = InstitutionFilterForm(request.GET, user=user)
     rows = visible_institutions(user)
@@ -380,9 +381,9 @@ def _detail_context(
 @login_required
 @require_GET
 def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    institution = _load(user_of(request), pk)
+    institution = _load(current_user(request), pk)
     return render(
-        request, "rectification/institution_detail.html", _detail_context(user_of(request), institution)
+        request, "rectification/institution_detail.html", _detail_context(current_user(request), institution)
     )
 
 
@@ -390,7 +391,7 @@ def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def institution_link(request: HttpRequest, pk: int) -> HttpResponse:
     """Change the problems an institution addresses (within what the user may see)."""
-    user = user_of(request)
+    user = current_user(request)
     institution = _load(user, pk)
     if not may_edit(user, institution):
         raise PermissionDenied("只有制定单位范围内的承办人员可以修改针对问题")
@@ -413,7 +414,7 @@ def institution_link(request: HttpRequest, pk: int) -> HttpResponse:
 def institution_new(request: HttpRequest) -> HttpResponse:
     """登记制度: a new institution with its document, linked to the problems it addresses; from
     a problem's page (?problem=<id>) that problem and its unit come filled in."""
-    user = user_of(request)
+    user = current_user(request)
     permissions.require(user, "rectification.institutions")
     uploads = request.FILES.getlist("files")
     if request.method == "POST":
@@ -458,5 +459,5 @@ def institution_document(request: HttpRequest, pk: int) -> FileResponse:
     row = InstitutionDocument.objects.filter(pk=pk).first()
     if row is None:
         raise Http404("未找到该文件")
-    institution = _load(user_of(request), row.institution_id)
-    return files.serve(user_of(request), row, "rectification.document_downloaded", institution)
+    institution = _load(current_user(request), row.institution_id)
+    return files.serve(current_user(request), row, "rectification.document_downloaded", institution)

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.current import current_user
 from zhengdun.accounts.models import User
 from zhengdun.core import files
 from zhengdun.core.errors import ConflictError
@@ -41,7 +42,7 @@ from zhengdun.rectification.models import (
     Reopening,
     Task,
 )
-from zhengdun.rectification.views._request import htmx_of, user_of
+from zhengdun.rectification.views._request import htmx_of
 from zhengdun.rectification.views.problem_detail import (
     NO_RIGHT,
     RIGHT_MESSAGES,
@@ -91,7 +92,7 @@ def _refused(
         context = {"problem": problem, "form": form, **extra}
         return render(request, FORM_TEMPLATES[name], context, status=status)
     context = detail_context(
-        user_of(request), problem, bound={name: form}, open_form=name, report_task=extra.get("task_id")
+        current_user(request), problem, bound={name: form}, open_form=name, report_task=extra.get("task_id")
     )
     if "milestone" in extra:
         context["open_milestone"] = extra["milestone"].pk
@@ -112,7 +113,7 @@ def _run(
 ) -> HttpResponse:
     """Check the right, validate the form, call the action; show what was refused and why,
     input kept, nothing changed."""
-    if right and not permissions.has_permission(user_of(request), right, problem.responsible_unit):
+    if right and not permissions.has_permission(current_user(request), right, problem.responsible_unit):
         form.is_valid()  # the input is shown back as typed
         form.add_error(None, RIGHT_MESSAGES.get(right, NO_RIGHT))
         return _refused(request, problem, name, form, 403, extra)
@@ -139,7 +140,7 @@ def _run(
 @require_POST
 def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """修改五定 (a changed deadline with its reason recomputes the plan)."""
-    user = user_of(request)
+    user = current_user(request)
     problem = load_problem(user, pk)
     form = ProblemEditForm(request.POST, user=user, problem=problem)
 
@@ -165,7 +166,7 @@ def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_change(request: HttpRequest, pk: int) -> HttpResponse:
     """Change milestone durations; the plan is scheduled back from the deadline again."""
-    user = user_of(request)
+    user = current_user(request)
     problem = load_problem(user, pk)
     milestones = list(problem.milestones.order_by("position"))
     form = PlanForm(request.POST, milestones=milestones)
@@ -188,7 +189,7 @@ def plan_change(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark a milestone of the plan done on a day."""
-    user = user_of(request)
+    user = current_user(request)
     milestone = Milestone.objects.filter(pk=pk).first()
     if milestone is None:
         raise Http404("未找到该节点")
@@ -217,7 +218,7 @@ def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a task to the 任务清单 of the current round."""
-    user = user_of(request)
+    user = current_user(request)
     problem = load_problem(user, pk)
     form = TaskForm(request.POST, user=user)
 
@@ -252,7 +253,7 @@ def _load_task(user: User, pk: int) -> tuple[Task, Problem]:
 @require_http_methods(["GET", "POST"])
 def task_report(request: HttpRequest, pk: int) -> HttpResponse:
     """报告进展 on a task, inline on the problem's page (htmx) or on the page itself."""
-    user = user_of(request)
+    user = current_user(request)
     task, problem = _load_task(user, pk)
     extra = {"task": task, "task_id": task.pk}
     if request.method == "GET":
@@ -297,7 +298,7 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def problem_close_off(request: HttpRequest, pk: int) -> HttpResponse:
     """对账销号 with the check against the standard and evidence."""
-    user = user_of(request)
+    user = current_user(request)
     problem = load_problem(user, pk)
     form = CloseOffForm(request.POST, request.FILES)
 
@@ -323,7 +324,7 @@ def problem_close_off(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def problem_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     """重新整改 a closed problem (反弹回潮 / 回头看)."""
-    user = user_of(request)
+    user = current_user(request)
     problem = load_problem(user, pk)
     form = ReopenForm(request.POST, user=user)
 
@@ -365,5 +366,5 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
         problem_id = row.close_off.problem_id
     else:  # the rect_evidence_one_owner constraint leaves no file without its owner
         raise Http404("未找到该佐证材料")
-    problem = load_problem(user_of(request), problem_id)
-    return files.serve(user_of(request), row, "rectification.evidence_downloaded", problem)
+    problem = load_problem(current_user(request), problem_id)
+    return files.serve(current_user(request), row, "rectification.evidence_downloaded", problem)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.current import current_user
 from zhengdun.accounts.models import User
 from zhengdun.clues.models import Clue
 from zhengdun.rectification import actions
@@ -37,7 +38,6 @@ from zhengdun.rectification.models import (
     Reopening,
     Task,
 )
-from zhengdun.rectification.views._request import user_of
 
 NO_RIGHT = "您没有执行此操作的权限"
 RIGHT_MESSAGES = {
@@ -288,5 +288,7 @@ def detail_context(
 @login_required
 @require_GET
 def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    problem = load_problem(user_of(request), pk)
-    return render(request, "rectification/problem_detail.html", detail_context(user_of(request), problem))
+    problem = load_problem(current_user(request), pk)
+    return render(
+        request, "rectification/problem_detail.html", detail_context(current_user(request), problem)
+    )

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.current import current_user
 from zhengdun.accounts.models import User
 from zhengdun.audit.chain import record
 from zhengdun.clues.models import SUBSTANTIATED, Clue, ClueSubject
@@ -57,12 +58,12 @@ from zhengdun.rectification.models import (
     ProblemSource,
     Reopening,
 )
-from zhengdun.rectification.views._request import htmx_of, user_of
+from zhengdun.rectification.views._request import htmx_of
 from zhengdun.rectification.views.problem_detail import NO_RIGHT
 
 
 def _filtered(request: HttpRequest) -> tuple[ProblemFilterForm, QuerySet[Problem], dict[str, Any]]:
-    user = user_of(request)
+    user = current_user(request)
     permissions.require(user, "rectification.view")
     bound = any(key in request.GET for key in ProblemFilterForm.base_fields)
     form = ProblemFilterForm(request.GET if bound else None, user=user)
@@ -97,7 +98,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
         "page_query": _query_without(request, "page"),
         "export_query": _query_without(request, "page", "per_page"),
         "page_sizes": PAGE_SIZES,
-        "can_register": permissions.has_permission(user_of(request), "rectification.register"),
+        "can_register": permissions.has_permission(current_user(request), "rectification.register"),
     }
     htmx = htmx_of(request)
     if htmx and not htmx.boosted:
@@ -156,7 +157,7 @@ def _export_facts(problems: QuerySet[Problem]) -> tuple[dict[int, int], dict[int
 @require_GET
 def problem_export(request: HttpRequest) -> FileResponse:
     """The list as filtered, every row, as an xlsx ledger (台账) in the standard columns."""
-    user = user_of(request)
+    user = current_user(request)
     form, problems, params = _filtered(request)
     today = timezone.localdate()
     evidence, closers, reopened = _export_facts(problems)
@@ -295,7 +296,7 @@ def origin_of(user: User, query: Mapping[str, Any]) -> Origin:
 @require_http_methods(["GET", "POST"])
 def problem_register(request: HttpRequest) -> HttpResponse:
     """登记问题 with its 五定, from scratch or from a clue's findings / a self-report item."""
-    user = user_of(request)
+    user = current_user(request)
     permissions.require(user, "rectification.register")
     origin = origin_of(user, request.GET)
     if request.method == "GET":
@@ -338,7 +339,7 @@ PICK_FIELDS = ("responsible_leader", "responsible_person", "owner", "task_owner"
 @require_GET
 def person_search(request: HttpRequest) -> HttpResponse:
     """The radio list of a person picker (htmx): the picked person and the roster matches."""
-    user = user_of(request)
+    user = current_user(request)
     if not any(
         permissions.has_permission(user, p) for p in ("rectification.register", "rectification.reopen")
     ):

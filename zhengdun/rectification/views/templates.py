@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.current import current_user
 from zhengdun.clues.forms import FastSelect
 from zhengdun.clues.models import Category
 from zhengdun.core.errors import ConflictError
@@ -29,7 +30,6 @@ from zhengdun.rectification.models import (
     Problem,
     TemplateStep,
 )
-from zhengdun.rectification.views._request import user_of
 
 DEFAULT_LABEL = "默认（适用于未设专用模板的类别）"
 STEP_ROW = re.compile(r"第(\d+)个节点")
@@ -113,7 +113,7 @@ def _template_page(
 
 def _edit_template(request: HttpRequest, template: MilestoneTemplate | None) -> HttpResponse:
     """The edit/new page: GET shows it, POST adds or removes a row (no JavaScript needed) or saves."""
-    user = user_of(request)
+    user = current_user(request)
     if request.method == "GET":
         initial: dict[str, Any] = {}
         if template is not None:
@@ -208,7 +208,7 @@ def _without_steps(exc: ValidationError) -> ValidationError:
 @require_GET
 def template_list(request: HttpRequest) -> HttpResponse:
     """工期模板: each template's steps and total working days, and the categories using the default."""
-    permissions.require(user_of(request), "rectification.configure")
+    permissions.require(current_user(request), "rectification.configure")
     templates = list(
         MilestoneTemplate.objects.select_related("category")
         .prefetch_related(Prefetch("steps", queryset=TemplateStep.objects.order_by("position")))
@@ -226,7 +226,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    permissions.require(user_of(request), "rectification.configure")
+    permissions.require(current_user(request), "rectification.configure")
     template = MilestoneTemplate.objects.select_related("category").filter(pk=pk).first()
     if template is None:
         raise Http404("未找到该工期模板")
@@ -236,5 +236,5 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def template_new(request: HttpRequest) -> HttpResponse:
-    permissions.require(user_of(request), "rectification.configure")
+    permissions.require(current_user(request), "rectification.configure")
     return _edit_template(request, None)
