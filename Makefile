@@ -26,6 +26,7 @@ run: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy zhengdun
 	$(BIN)/zhengdun makemigrations --check --dry-run
 	$(BIN)/pytest -n 2 -q
 
