@@ -10,6 +10,7 @@ from typing import Any
 from django.urls import reverse
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.core import hooks
 from zhengdun.core.hooks import Card
 
@@ -24,7 +25,7 @@ def _capped(queryset: Any) -> tuple[int, str]:
     return (n, "条以上") if capped else (n, "条")
 
 
-def clue_cards(user: Any) -> list[Card]:
+def clue_cards(user: User) -> list[Card]:
     """线索办理 cards; each links to the ledger filtered to exactly what it counts."""
     from django.utils import timezone
 
@@ -118,7 +119,7 @@ def register() -> None:
     )
 
 
-def reminder_sections(user: Any) -> list[hooks.Section]:
+def reminder_sections(user: User) -> list[hooks.Section]:
     """我的提醒 for those without the clue ledger (an officer): the unread reminders are theirs
     all the same; ledger users see them as the 未读提醒 card instead."""
     from zhengdun.clues.models import Notification

@@ -17,13 +17,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.core import hooks
 from zhengdun.core.hooks import Card, Line, Section
 
 __all__ = ["Card", "Line", "Section", "home_sections", "register", "todo_cards"]
 
 
-def todo_cards(user: Any) -> list[Card]:
+def todo_cards(user: User) -> list[Card]:
     """Every registered card provider's cards, in the providers' order."""
     cards: list[Card] = []
     for provider in hooks.HOME_CARDS:
@@ -31,7 +32,7 @@ def todo_cards(user: Any) -> list[Card]:
     return cards
 
 
-def home_sections(user: Any) -> list[Section]:
+def home_sections(user: User) -> list[Section]:
     """Every registered panel provider's panels, in the providers' order."""
     sections: list[Section] = []
     for provider in hooks.HOME_SECTIONS:
@@ -39,7 +40,7 @@ def home_sections(user: Any) -> list[Section]:
     return sections
 
 
-def org_cards(user: Any) -> list[Card]:
+def org_cards(user: User) -> list[Card]:
     """辖区单位 and 在职干警, for those whose work is the roster (org.view_person): an officer
     sees their own unit and an administrator manages the tree, neither works through a count."""
     from zhengdun.org.models import Person, Unit
@@ -54,8 +55,7 @@ def org_cards(user: Any) -> list[Card]:
     ]
 
 
-def _visible_users(user: Any) -> Any:
-    from zhengdun.accounts.models import User
+def _visible_users(user: User) -> Any:
 
     base = User.objects.all()
     return permissions.scope(user, "accounts.view_users", base) | permissions.scope(
@@ -68,7 +68,7 @@ def _line(label: str, n: int, unit: str, url: str, tone: str = "") -> Line:
     return Line(label, f"{n} {unit}", url, tone if n else "")
 
 
-def account_sections(user: Any) -> list[Section]:
+def account_sections(user: User) -> list[Section]:
     """账号管理 for the system administrator, 角色授权 for the security administrator: the
     accounts of their subtree that need someone (locked, to change their password, expired,
     without any role), each linking to the user list."""
@@ -125,7 +125,7 @@ def account_sections(user: Any) -> list[Section]:
     return sections
 
 
-def audit_sections(user: Any) -> list[Section]:
+def audit_sections(user: User) -> list[Section]:
     """审计日志 for the audit administrator: today's entries and failed sign-ins, and the last
     verification of the chain (校验结果) with when it ran."""
     from zhengdun.audit.models import Entry, VerificationRun
@@ -152,16 +152,16 @@ def audit_sections(user: Any) -> list[Section]:
     return [Section("审计日志", lines, [("查阅审计日志", entries_url), ("校验日志链", verify_url)])]
 
 
-def profile_sections(user: Any) -> list[Section]:
+def profile_sections(user: User) -> list[Section]:
     """我的信息: who the account is (name, unit, roles; the roster record for an officer) and
     when the password was last changed."""
     from zhengdun.accounts.roles import Role
 
     roles = sorted({Role(g.role).label for g in user.role_assignments.all()})
     lines = [Line("姓名", user.display_name or user.username), Line("账号", user.username)]
-    if user.unit_id:
+    if user.unit is not None:
         lines.append(Line("所在单位", user.unit.name))
-    person = user.person if getattr(user, "person_id", None) else None
+    person = user.person if user.person_id else None
     if person is not None:
         lines += [Line("警号", person.police_no or "—"), Line("职务", person.position or "—")]
     lines.append(Line("角色", "、".join(roles) or "未授予角色"))

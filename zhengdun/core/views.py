@@ -5,13 +5,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from zhengdun.accounts.current import current_user
 from zhengdun.core.todo import home_sections, todo_cards
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """工作台: each role's work — the to-do cards and panels apps register in core.hooks."""
-    user = request.user
+    user = current_user(request)
     return render(request, "core/home.html", {"cards": todo_cards(user), "sections": home_sections(user)})
 
 

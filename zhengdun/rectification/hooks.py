@@ -5,16 +5,16 @@ audit labels. Registered by RectificationConfig.ready()."""
 from __future__ import annotations
 
 import random
-from typing import Any
 
 from django.urls import reverse
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
 from zhengdun.core import hooks
 from zhengdun.core.hooks import Card
 
 
-def rectification_cards(user: Any) -> list[Card]:
+def rectification_cards(user: User) -> list[Card]:
     """顽瘴痼疾整治 cards, each counted by the 问题清单's own filter over the problems the user
     may see, so the number is what its link lists: 待报告整改进展 for unit staff (open problems
     with no progress report for QUIET_DAYS days), 待销号 for the office (every task done, the
