@@ -11,11 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhengdun.accounts import permissions
+from zhengdun.accounts.models import User
+from zhengdun.clues.models import Clue, ClueSubject
 from zhengdun.core import hooks
 from zhengdun.core.hooks import Card, Line, Section
 
 
-def selfreport_cards(user: Any) -> list[Card]:
+def selfreport_cards(user: User) -> list[Card]:
     """自查自纠 cards for the active campaign: the officer's own report still to file, and the
     reports with items awaiting 核实 (counted as the 自查事项 list counts them)."""
     from zhengdun.core.listing import capped_count
@@ -43,7 +45,7 @@ def selfreport_cards(user: Any) -> list[Card]:
     return cards
 
 
-def my_selfreport_sections(user: Any) -> list[Section]:
+def my_selfreport_sections(user: User) -> list[Section]:
     """我的自查 for whoever files their own report and reviews none (an officer): the active
     campaign, its window, and where their own report stands (待提交 / 已提交 on a date / 逾期)."""
     from zhengdun.selfreports.models import Campaign, SelfReport, WindowState
@@ -120,7 +122,7 @@ AUDIT_LABELS = {
 }
 
 
-def _subject_leniency(user: Any, clue: Any, subjects: list[Any]) -> dict[int, dict[str, Any]]:
+def _subject_leniency(user: User, clue: Clue, subjects: list[ClueSubject]) -> dict[int, dict[str, Any]]:
     from zhengdun.selfreports.api.leniency import subject_leniency
 
     return subject_leniency(user, clue, subjects)
