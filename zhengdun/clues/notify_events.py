@@ -130,9 +130,12 @@ def notices_for(event: Event) -> list[Notification]:
         return []
     if event.note and kind in (K.DECIDED, K.RETURNED):
         message = f"{message}（{event.note}）"
-    day = timezone.localdate()
+    # a notice is as old as the step that raised it (the demo's steps are backdated after the
+    # fact; the notice is written on commit, from the stored row)
+    when = event.at
+    day = timezone.localtime(when).date()
     return [
-        Notification(user=user, clue=clue, kind=kind, deadline=day, message=message[:200])
+        Notification(user=user, clue=clue, kind=kind, deadline=day, created_at=when, message=message[:200])
         for user in recipients
         if _may_be_told(user, clue, event.actor_id)
     ]

@@ -135,3 +135,18 @@ def test_nothing_is_raised_when_the_step_rolls_back(city, django_capture_on_comm
             transaction.set_rollback(True)
     assert not callbacks
     assert not Notification.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_notice_is_as_old_as_the_step_that_raised_it(city, django_capture_on_commit_callbacks):
+    """The demo backdates a clue's steps after the fact, before the commit: the notice, written
+    on commit from the stored row, carries the step's time and day (one story in the demo)."""
+    from zhengdun.clues.models import Event
+
+    clue = register(city, subject=city.people["officer_a"])
+    earlier = timezone.make_aware(dt.datetime(2026, 3, 3, 10, 15))
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.assign_clue(city.office_handler, clue, unit=city.court_a, handler=city.handler_a)
+        Event.objects.filter(clue=clue, action="assign").update(at=earlier)
+    (note,) = Notification.objects.filter(kind=K.ASSIGNED)
+    assert note.created_at == earlier and note.deadline == dt.date(2026, 3, 3)
