@@ -68,4 +68,5 @@ def query_term(value: Any, max_length: int) -> str:
     """A search term from a query string: control characters dropped, trimmed, cut to
     max_length. Never stored, so nothing is refused."""
     text = "" if value is None else str(value)
-    return "".join(ch for ch in text if not is_forbidden(ch)).strip()[:max_length]
+    # trimmed again after the cut: a term cut at a space would otherwise end in one
+    return "".join(ch for ch in text if not is_forbidden(ch)).strip()[:max_length].strip()

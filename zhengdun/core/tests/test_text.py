@@ -62,3 +62,8 @@ def test_a_query_term_never_holds_a_forbidden_character_nor_exceeds_its_length(v
     assert len(term) <= limit
     assert not text.has_forbidden(term)
     assert term == term.strip()
+
+
+def test_a_term_cut_at_a_space_does_not_end_in_one():
+    # found by the property above: the cut came after the trim
+    assert text.query_term("0" * 17 + " 0", 18) == "0" * 17
