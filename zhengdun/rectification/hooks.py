@@ -21,8 +21,8 @@ def rectification_cards(user: User) -> list[Card]:
     check against the standard still to do), 逾期整改问题 for everyone who follows the lists."""
     from zhengdun.core.listing import capped_count
     from zhengdun.rectification.actions import problems_visible
+    from zhengdun.rectification.filters import filter_problems
     from zhengdun.rectification.status import ProblemStatus
-    from zhengdun.rectification.views.problems import filter_problems
 
     if not permissions.has_permission(user, "rectification.view"):
         return []

@@ -27,7 +27,7 @@ ITEM_TEMPLATE = "rectification/_problem_item_panel.html"
 
 
 def _visible(user: User, problems: QuerySet[Problem]) -> list[Problem]:
-    from zhengdun.rectification.views.problems import decorate
+    from zhengdun.rectification.filters import decorate
 
     today = timezone.localdate()
     scoped = permissions.scope(user, "rectification.view", problems)

@@ -21,8 +21,8 @@ def selfreport_cards(user: User) -> list[Card]:
     """自查自纠 cards for the active campaign: the officer's own report still to file, and the
     reports with items awaiting 核实 (counted as the 自查事项 list counts them)."""
     from zhengdun.core.listing import capped_count
+    from zhengdun.selfreports.filters import filter_reports
     from zhengdun.selfreports.models import Campaign, SelfReport, WindowState
-    from zhengdun.selfreports.views.reports import filter_reports
 
     campaign = Campaign.active()
     if campaign is None:

@@ -8,7 +8,8 @@ from typing import Any
 from zhengdun.accounts import permissions
 from zhengdun.accounts.models import User
 from zhengdun.clues.models import Clue, ClueSubject
-from zhengdun.selfreports import assessments, leniency
+from zhengdun.selfreports import leniency
+from zhengdun.selfreports.actions import leniency as assessments
 from zhengdun.selfreports.models import LeniencyDecision, SelfReport
 from zhengdun.selfreports.views.common import mark
 

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -82,11 +82,7 @@ def describe_move(move: Mapping[str, Any]) -> str:
 
 
 def _institution_url(pk: int) -> str:
-    # the registry pages (建章立制) live in views/registry.py; link only once they exist
-    try:
-        return reverse("rectification:institution", args=[pk])
-    except NoReverseMatch:
-        return ""
+    return reverse("rectification:institution", args=[pk])
 
 
 @dataclass

@@ -34,14 +34,10 @@ from zhengdun.core.xlsx import ledger_response
 from zhengdun.org.forms import apply_errors
 from zhengdun.org.models import Unit
 from zhengdun.rectification import actions
-from zhengdun.rectification.filters import (  # noqa: F401 - re-exported (core.todo, panels, the API)
-    DEFAULT_SORT,
-    FLAG_LABELS,
-    SORTS,
+from zhengdun.rectification.filters import (
     decorate,
     filter_problems,
     problem_page,
-    quiet_since,
     sort_key,
 )
 from zhengdun.rectification.forms import (

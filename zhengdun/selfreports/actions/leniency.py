@@ -2,8 +2,6 @@
 basis, from the facts in the database run through the one rule (selfreports.leniency), and the
 human decision that confirms or overrides it (LeniencyDecision, audited).
 
-This was selfreports/assessments.py; that path still re-exports it.
-
 The recommendation is computed when it is shown, never stored as the truth: a later correction,
 a new self-report or a changed result moves it. What a leader decided is stored with the
 recommendation and evidence they saw at that moment.

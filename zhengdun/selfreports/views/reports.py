@@ -27,8 +27,6 @@ from zhengdun.core.listing import PAGE_SIZES, ListPage, page_of
 from zhengdun.org.forms import apply_errors
 from zhengdun.org.models import Unit
 from zhengdun.selfreports import actions
-
-# filter_reports lives in selfreports.filters; core.todo still imports it from this module
 from zhengdun.selfreports.filters import filter_reports
 from zhengdun.selfreports.forms import ListFilterForm, ReviewForm
 from zhengdun.selfreports.models import (
