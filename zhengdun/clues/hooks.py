@@ -104,7 +104,6 @@ AUDIT_LABELS = {
 
 def register() -> None:
     hooks.HOME_CARDS.register("clues", clue_cards, order=10)
-    hooks.HOME_SECTIONS.register("clues.reminders", reminder_sections, order=20)
     hooks.SEED_STEPS.register("clues", hooks.SeedStep("线索", seed_step), order=10)
     hooks.BULK_SEEDERS.register(
         "clues",
@@ -117,17 +116,3 @@ def register() -> None:
     hooks.AUDIT_LABELS.register(
         "clues", hooks.AuditLabels(AUDIT_LABELS, prefix="clue.", resolve=_clue_event_label)
     )
-
-
-def reminder_sections(user: User) -> list[hooks.Section]:
-    """我的提醒 for those without the clue ledger (an officer): the unread reminders are theirs
-    all the same; ledger users see them as the 未读提醒 card instead."""
-    from zhengdun.clues.models import Notification
-
-    if permissions.has_permission(user, "clues.view") or not permissions.has_permission(
-        user, "selfreports.file_own"
-    ):
-        return []
-    n = Notification.objects.filter(user=user, read_at__isnull=True).count()
-    line = hooks.Line("未读提醒", f"{n} 条", reverse("clues:notifications"), "yellow" if n else "")
-    return [hooks.Section("我的提醒", [line], [("查看全部提醒", reverse("clues:notifications"))])]

@@ -54,7 +54,7 @@ NAVIGATION: list[tuple[str, list[tuple[str, str, Visibility]]]] = [
         [
             ("线索台账", "clues:list", "clues.view"),
             ("登记线索", "clues:register", "clues.register"),
-            ("我的提醒", "clues:notifications", None),
+            ("我的提醒", "clues:notifications", "clues.view"),
             ("基础设置", "clues:settings", "clues.configure"),
         ],
     ),

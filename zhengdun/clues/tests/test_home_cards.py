@@ -89,7 +89,10 @@ def test_it_shows_the_cards_and_menu_on_the_home_page(city: City, work: dict[str
     handler = _client(city, "handler_a").get("/").content.decode()
     assert "线索台账" in handler and "登记线索" not in handler
     outsider = _client(city, "outsider").get("/").content.decode()
-    assert "线索台账" not in outsider and "我的提醒" in outsider
+    # reminders only ever reach those who may see a clue: nobody else gets the menu entry
+    assert "线索台账" not in outsider and "我的提醒" not in outsider
+    for name in ("officer_a", "sysadmin", "auditor"):
+        assert "我的提醒" not in _client(city, name).get("/").content.decode()
 
 
 def test_it_highlights_only_the_page_in_the_menu(city: City) -> None:
