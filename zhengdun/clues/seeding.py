@@ -254,7 +254,7 @@ def _one_clue(
         Status.MERGED: (1, 30),
     }
     age = ages.get(status, (20, 100))
-    received = today - dt.timedelta(days=rng.randint(*age))
+    received = _last_workday(today - dt.timedelta(days=rng.randint(*age)))
     with transaction.atomic():
         clue = actions.register_clue(
             office,
@@ -397,18 +397,60 @@ def _finish(
     return _backdate(clue, received, today, rng)
 
 
+# Office hours for the backdated steps: the demo's timeline, reminders and figures read as a real
+# office's would, on working days (调休 included) between 08:30 and 17:30, never after now.
+DUTY_START = dt.time(8, 30)
+DUTY_MINUTES = 9 * 60
+
+
+def _last_workday(day: dt.date) -> dt.date:
+    while not workdays.is_workday(day):
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def _on_duty(day: dt.date, rng: random.Random) -> dt.datetime:
+    """A moment of office hours on the first working day from `day`, not after the latest one."""
+    while not workdays.is_workday(day):
+        day += dt.timedelta(days=1)
+    at = timezone.make_aware(dt.datetime.combine(day, DUTY_START)) + dt.timedelta(
+        minutes=rng.randint(0, DUTY_MINUTES - 60)
+    )
+    return min(at, _latest_on_duty())
+
+
+def _latest_on_duty() -> dt.datetime:
+    """Now if the office is at work, else the end of the last working day before now."""
+    now = timezone.localtime()
+    day = now.date()
+    opens = timezone.make_aware(dt.datetime.combine(day, DUTY_START))
+    closes = opens + dt.timedelta(minutes=DUTY_MINUTES)
+    if workdays.is_workday(day) and opens <= now <= closes:
+        return now
+    if workdays.is_workday(day) and now > closes:
+        return closes
+    day = _last_workday(day - dt.timedelta(days=1))
+    return timezone.make_aware(dt.datetime.combine(day, DUTY_START)) + dt.timedelta(minutes=DUTY_MINUTES)
+
+
+def _working_moments(received: dt.date, span: int, n: int, rng: random.Random) -> list[dt.datetime]:
+    """n moments in order, spread over the span days from received, each in office hours."""
+    moments = [_on_duty(received + dt.timedelta(days=span * i // max(n, 1)), rng) for i in range(n)]
+    moments.sort()
+    # steps squeezed onto the same latest moment keep their order a minute apart
+    for i in range(n - 2, -1, -1):
+        moments[i] = min(moments[i], moments[i + 1] - dt.timedelta(minutes=1))
+    return moments
+
+
 def _backdate(clue: Clue, received: dt.date, today: dt.date, rng: random.Random) -> Clue:
     """Spread the clue's recorded steps over the days since it was received, so the demo has
     history: assignment a few days after receipt, deadlines from then, some already past."""
     clue.refresh_from_db()
     events = list(clue.events.order_by("id"))
     span = max((today - received).days, 1)
-    start = timezone.make_aware(dt.datetime.combine(received, dt.time(9, 0)))
-    for i, event in enumerate(events):
-        offset = dt.timedelta(
-            days=span * i / max(len(events), 1), hours=rng.randint(0, 7), minutes=rng.randint(0, 59)
-        )
-        Event.objects.filter(pk=event.pk).update(at=min(start + offset, timezone.now()))
+    for event, at in zip(events, _working_moments(received, span, len(events), rng), strict=True):
+        Event.objects.filter(pk=event.pk).update(at=at)
     fields: dict[str, Any] = {}
     if clue.assigned_on:
         assigned = received + dt.timedelta(days=min(rng.randint(1, 4), span))
@@ -418,7 +460,7 @@ def _backdate(clue: Clue, received: dt.date, today: dt.date, rng: random.Random)
             shift = (clue.deadline - clue.assigned_on).days
             fields["deadline"] = assigned + dt.timedelta(days=shift)
             DeadlineChange.objects.filter(clue=clue, reason="交办").update(
-                new_deadline=fields["deadline"], changed_at=start + dt.timedelta(days=1)
+                new_deadline=fields["deadline"], changed_at=_on_duty(assigned, rng)
             )
     if clue.closed_on:
         closed = received + dt.timedelta(days=max(span - rng.randint(0, 10), 1))
@@ -426,7 +468,7 @@ def _backdate(clue: Clue, received: dt.date, today: dt.date, rng: random.Random)
         if clue.feedback_due:
             fields["feedback_due"] = workdays.add_workdays(fields["closed_on"], 15)
     if clue.org_aware_at:
-        fields["org_aware_at"] = start + dt.timedelta(days=min(5, span))
+        fields["org_aware_at"] = _on_duty(received + dt.timedelta(days=min(5, span)), rng)
     if fields:
         Clue.objects.filter(pk=clue.pk).update(**fields)
     clue.refresh_from_db()

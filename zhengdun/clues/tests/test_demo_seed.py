@@ -42,3 +42,26 @@ def test_each_demo_login_sees_what_its_role_should(seeded):
     assert visible("unit_handler").count() < visible("office").count()
     assert not visible("auditor").exists()
     assert not visible("sysadmin").exists()
+
+
+def test_demo_steps_happen_in_office_hours_on_working_days(seeded):
+    """One story: every backdated step of a demo clue (and so its reminders) falls on a working
+    day (调休 included) between 08:30 and 17:30, in order, and none after now."""
+    from django.utils import timezone
+
+    from zhengdun.core import workdays
+
+    now = timezone.now()
+    # clues turned from self-report items are made by the self-report step at the seed's own
+    # moment (converted "today"), not backdated by this one
+    for clue in Clue.objects.exclude(channel__code="self_report").prefetch_related("events"):
+        moments = [e.at for e in sorted(clue.events.all(), key=lambda e: e.pk)]
+        assert moments == sorted(moments), clue.number
+        for at in moments:
+            local = timezone.localtime(at)
+            assert at <= now
+            assert workdays.is_workday(local.date()), (clue.number, local)
+            assert (8, 30) <= (local.hour, local.minute) and (local.hour, local.minute) <= (17, 30), (
+                clue.number,
+                local,
+            )
