@@ -26,19 +26,13 @@ from django.views.decorators.vary import vary_on_headers
 from zhengdun.accounts import permissions
 from zhengdun.accounts.current import current_user
 from zhengdun.core.errors import ConflictError
+from zhengdun.core.pages import HtmxRequest
 from zhengdun.org import actions
 from zhengdun.org.forms import PersonFilterForm, PersonForm, UnitForm, apply_errors
 from zhengdun.org.models import Person, Unit
 
 if TYPE_CHECKING:
-    from django_htmx.middleware import HtmxDetails
-
     from zhengdun.accounts.models import User
-
-    class HtmxHttpRequest(HttpRequest):
-        """A request through django-htmx's middleware (settings.MIDDLEWARE): it has `htmx`."""
-
-        htmx: HtmxDetails
 
 
 PAGE_SIZE = 50
@@ -256,7 +250,7 @@ def _sorting(request: HttpRequest) -> tuple[str, tuple[str, ...]]:
 
 @login_required
 @vary_on_headers("HX-Request")
-def person_list(request: HtmxHttpRequest) -> HttpResponse:
+def person_list(request: HtmxRequest) -> HttpResponse:
     user = current_user(request)
     permissions.require(user, "org.view_person")
     form = PersonFilterForm(request.GET or None, user=user)
@@ -308,7 +302,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def person_reveal_id(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def person_reveal_id(request: HtmxRequest, pk: int) -> HttpResponse:
     """The full ID number, inline (htmx) or on the detail page; reveal_id_number audits it."""
     user = current_user(request)
     person = permissions.get_for_user(user, "org.view_person", Person.objects.select_related("unit"), pk=pk)

@@ -8,10 +8,10 @@ from typing import Any
 from zhengdun.accounts import permissions
 from zhengdun.accounts.models import User
 from zhengdun.clues.models import Clue, ClueSubject
+from zhengdun.core.pages import mark
 from zhengdun.selfreports import leniency
 from zhengdun.selfreports.actions import leniency as assessments
 from zhengdun.selfreports.models import LeniencyDecision, SelfReport
-from zhengdun.selfreports.views.common import mark
 
 TEMPLATE = "selfreports/_leniency_panel.html"
 BASIS_COLOURS = {

@@ -1,4 +1,4 @@
-"""clues.views._typing.mark/fact: the template-only facts a page attaches to a loaded row are
+"""core.pages.mark/fact: the template-only facts a page attaches to a loaded row are
 plain attributes (templates read them as before) and never fields (nothing is saved)."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from zhengdun.clues.models import Channel
-from zhengdun.clues.views._typing import fact, mark
+from zhengdun.core.pages import fact, mark
 
 
 def test_marked_facts_read_back_as_attributes_and_through_fact() -> None:

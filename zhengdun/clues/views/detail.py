@@ -39,10 +39,10 @@ from zhengdun.clues.models import (
     Sensitivity,
     Status,
 )
-from zhengdun.clues.views._typing import HtmxRequest, mark
 from zhengdun.clues.views.timeline import timeline
 from zhengdun.core import files, hooks
 from zhengdun.core.errors import ConflictError
+from zhengdun.core.pages import HtmxRequest, mark
 from zhengdun.core.text import query_term
 from zhengdun.org.models import Person
 

@@ -29,9 +29,9 @@ from zhengdun.clues.models import (
     Clue,
     ClueSubject,
 )
-from zhengdun.clues.views._typing import HtmxRequest
 from zhengdun.clues.views.detail import _ledger_url, _load, _load_subject, _refused, _render_page
 from zhengdun.core.errors import ConflictError, InvalidTransition
+from zhengdun.core.pages import HtmxRequest
 from zhengdun.org.forms import apply_errors
 
 # --- what each action is: its form, the clues.actions call, its workflow row -----------------

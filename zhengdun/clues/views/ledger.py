@@ -30,10 +30,10 @@ from zhengdun.clues import actions, deadlines, filters, notifications, search
 from zhengdun.clues.filters import filter_ledger, sort_key
 from zhengdun.clues.forms import LedgerFilterForm, RegisterForm, SubjectRows, search_people
 from zhengdun.clues.models import STATUS_COLOURS, Clue, ClueQuerySet, ClueSubject, Notification, Sensitivity
-from zhengdun.clues.views._typing import HtmxRequest, fact, mark
 from zhengdun.core.db import read_together
 from zhengdun.core.errors import ConflictError
 from zhengdun.core.listing import PAGE_SIZES, ListPage, count_cap, page_of
+from zhengdun.core.pages import HtmxRequest, fact, mark
 
 SUPERVISION_COLOURS = {"general": "blue", "key": "yellow", "listed": "red"}
 # the summary column shows this many characters, the last an ellipsis when cut; the whole

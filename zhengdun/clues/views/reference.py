@@ -14,7 +14,7 @@ from zhengdun.accounts import permissions
 from zhengdun.accounts.current import current_user
 from zhengdun.clues import configuration
 from zhengdun.clues.models import Category, Channel, DeadlineRule
-from zhengdun.clues.views._typing import mark
+from zhengdun.core.pages import mark
 from zhengdun.org.models import Unit
 
 

@@ -30,6 +30,7 @@ from zhengdun.clues.forms import FastSelect, FastSelectMultiple, TolerantDateFie
 from zhengdun.clues.models import Category
 from zhengdun.core import files
 from zhengdun.core.listing import PAGE_SIZES, ListPage, page_of
+from zhengdun.core.pages import HtmxRequest
 from zhengdun.core.xlsx import ledger_response
 from zhengdun.org.forms import UnitChoiceField, apply_errors
 from zhengdun.org.models import Unit
@@ -42,7 +43,6 @@ from zhengdun.rectification.models import (
     Problem,
 )
 from zhengdun.rectification.status import COLOURS, ProblemStatus, annotate_status, is_near
-from zhengdun.rectification.views._request import htmx_of
 
 # --- forms --------------------------------------------------------------------------------------
 
@@ -272,7 +272,7 @@ def may_edit(user: User, institution: Institution) -> bool:
 
 @login_required
 @require_GET
-def institution_list(request: HttpRequest) -> HttpResponse:
+def institution_list(request: HtmxRequest) -> HttpResponse:
     """建章立制: the institutions the user may see, searched and filtered."""
     user = current_user(request)
     permissions.require(user, "rectification.view")
@@ -300,7 +300,7 @@ def institution_list(request: HttpRequest) -> HttpResponse:
         "page_sizes": PAGE_SIZES,
         "can_register": permissions.has_permission(user, "rectification.institutions"),
     }
-    htmx = htmx_of(request)
+    htmx = request.htmx
     if htmx and not htmx.boosted:
         return render(request, "rectification/_institution_table.html", context)
     return render(request, "rectification/institution_list.html", context)

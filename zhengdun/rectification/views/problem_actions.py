@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,6 +22,7 @@ from zhengdun.accounts.current import current_user
 from zhengdun.accounts.models import User
 from zhengdun.core import files
 from zhengdun.core.errors import ConflictError
+from zhengdun.core.pages import HtmxRequest
 from zhengdun.org.forms import apply_errors
 from zhengdun.rectification import actions
 from zhengdun.rectification.forms import (
@@ -42,7 +43,6 @@ from zhengdun.rectification.models import (
     Reopening,
     Task,
 )
-from zhengdun.rectification.views._request import htmx_of
 from zhengdun.rectification.views.problem_detail import (
     NO_RIGHT,
     RIGHT_MESSAGES,
@@ -61,10 +61,10 @@ FORM_TEMPLATES = {
 }
 
 
-def _done(request: HttpRequest, problem: Problem, message: str, anchor: str = "") -> HttpResponse:
+def _done(request: HtmxRequest, problem: Problem, message: str, anchor: str = "") -> HttpResponse:
     messages.success(request, message)
     url = reverse("rectification:problem", args=[problem.pk]) + (f"#{anchor}" if anchor else "")
-    htmx = htmx_of(request)
+    htmx = request.htmx
     if htmx:
         # the whole page changes (status, progress, plan): load it again. A redirect to the page
         # already shown would only move to its #anchor, so the page reloads itself instead.
@@ -79,7 +79,7 @@ def _done(request: HttpRequest, problem: Problem, message: str, anchor: str = ""
 
 
 def _refused(
-    request: HttpRequest,
+    request: HtmxRequest,
     problem: Problem,
     name: str,
     form: Any,
@@ -88,7 +88,7 @@ def _refused(
 ) -> HttpResponse:
     """A form that was not accepted: with htmx the form alone, otherwise the page with it open."""
     extra = extra or {}
-    if htmx_of(request):
+    if request.htmx:
         context = {"problem": problem, "form": form, **extra}
         return render(request, FORM_TEMPLATES[name], context, status=status)
     context = detail_context(
@@ -100,7 +100,7 @@ def _refused(
 
 
 def _run(
-    request: HttpRequest,
+    request: HtmxRequest,
     problem: Problem,
     name: str,
     form: Any,
@@ -138,7 +138,7 @@ def _run(
 
 @login_required
 @require_POST
-def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def problem_edit(request: HtmxRequest, pk: int) -> HttpResponse:
     """修改五定 (a changed deadline with its reason recomputes the plan)."""
     user = current_user(request)
     problem = load_problem(user, pk)
@@ -164,7 +164,7 @@ def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def plan_change(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_change(request: HtmxRequest, pk: int) -> HttpResponse:
     """Change milestone durations; the plan is scheduled back from the deadline again."""
     user = current_user(request)
     problem = load_problem(user, pk)
@@ -187,7 +187,7 @@ def plan_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
+def milestone_done(request: HtmxRequest, pk: int) -> HttpResponse:
     """Mark a milestone of the plan done on a day."""
     user = current_user(request)
     milestone = Milestone.objects.filter(pk=pk).first()
@@ -216,7 +216,7 @@ def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_add(request: HttpRequest, pk: int) -> HttpResponse:
+def task_add(request: HtmxRequest, pk: int) -> HttpResponse:
     """Add a task to the 任务清单 of the current round."""
     user = current_user(request)
     problem = load_problem(user, pk)
@@ -251,14 +251,14 @@ def _load_task(user: User, pk: int) -> tuple[Task, Problem]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def task_report(request: HttpRequest, pk: int) -> HttpResponse:
+def task_report(request: HtmxRequest, pk: int) -> HttpResponse:
     """报告进展 on a task, inline on the problem's page (htmx) or on the page itself."""
     user = current_user(request)
     task, problem = _load_task(user, pk)
     extra = {"task": task, "task_id": task.pk}
     if request.method == "GET":
         form = ReportForm(initial={"percent": task.progress, "version": task.version})
-        if htmx_of(request):
+        if request.htmx:
             return render(request, FORM_TEMPLATES["report"], {"problem": problem, "form": form, **extra})
         context = detail_context(
             user, problem, bound={"report": form}, open_form="report", report_task=task.pk
@@ -296,7 +296,7 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def problem_close_off(request: HttpRequest, pk: int) -> HttpResponse:
+def problem_close_off(request: HtmxRequest, pk: int) -> HttpResponse:
     """对账销号 with the check against the standard and evidence."""
     user = current_user(request)
     problem = load_problem(user, pk)
@@ -322,7 +322,7 @@ def problem_close_off(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def problem_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def problem_reopen(request: HtmxRequest, pk: int) -> HttpResponse:
     """重新整改 a closed problem (反弹回潮 / 回头看)."""
     user = current_user(request)
     problem = load_problem(user, pk)
@@ -355,7 +355,7 @@ def problem_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_download(request: HtmxRequest, pk: int) -> FileResponse:
     """A 佐证材料 file, for those who may see its problem; every download is audited."""
     row = Evidence.objects.select_related("report__task", "close_off").filter(pk=pk).first()
     if row is None:

@@ -29,6 +29,7 @@ from zhengdun.audit.chain import record
 from zhengdun.clues.models import SUBSTANTIATED, Clue, ClueSubject
 from zhengdun.core.errors import ConflictError
 from zhengdun.core.listing import PAGE_SIZES
+from zhengdun.core.pages import HtmxRequest
 from zhengdun.core.text import query_term
 from zhengdun.core.xlsx import ledger_response
 from zhengdun.org.forms import apply_errors
@@ -54,7 +55,6 @@ from zhengdun.rectification.models import (
     ProblemSource,
     Reopening,
 )
-from zhengdun.rectification.views._request import htmx_of
 from zhengdun.rectification.views.problem_detail import NO_RIGHT
 
 
@@ -83,7 +83,7 @@ def _query_without(request: HttpRequest, *keys: str) -> str:
 
 @login_required
 @require_GET
-def problem_list(request: HttpRequest) -> HttpResponse:
+def problem_list(request: HtmxRequest) -> HttpResponse:
     form, problems, params = _filtered(request)
     page = problem_page(problems, request.GET.get("page"), request.GET.get("per_page"))
     context = {
@@ -96,7 +96,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
         "page_sizes": PAGE_SIZES,
         "can_register": permissions.has_permission(current_user(request), "rectification.register"),
     }
-    htmx = htmx_of(request)
+    htmx = request.htmx
     if htmx and not htmx.boosted:
         return render(request, "rectification/_problem_table.html", context)
     return render(request, "rectification/problem_list.html", context)

@@ -15,11 +15,11 @@ from zhengdun.accounts import permissions
 from zhengdun.accounts.current import current_user
 from zhengdun.accounts.models import User
 from zhengdun.core.errors import ConflictError
+from zhengdun.core.pages import mark
 from zhengdun.org.forms import apply_errors
 from zhengdun.selfreports import actions
 from zhengdun.selfreports.forms import CampaignForm, StagesForm
 from zhengdun.selfreports.models import WINDOW_COLOURS, Campaign, SelfReport
-from zhengdun.selfreports.views.common import mark
 
 
 def _campaigns(user: User) -> list[Campaign]:

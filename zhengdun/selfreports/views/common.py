@@ -7,10 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Model, Prefetch
-from django.http import HttpRequest
-from django_htmx.middleware import HtmxDetails
+from django.db.models import Prefetch
 
 from zhengdun.accounts import permissions
 from zhengdun.accounts.models import User
@@ -28,23 +25,6 @@ from zhengdun.selfreports.models import (
 )
 
 REPORTS = SelfReport.objects.select_related("campaign", "person", "person__unit", "unit", "filed_by")
-
-
-def htmx_of(request: HttpRequest) -> HtmxDetails:
-    """What django_htmx's middleware found about the request (falsy when htmx did not send it).
-    HttpRequest's stubs know nothing of `request.htmx`; HtmxMiddleware (settings) sets it on
-    every request, so this only makes that explicit, in one place."""
-    details = getattr(request, "htmx", None)
-    if not isinstance(details, HtmxDetails):
-        raise ImproperlyConfigured("django_htmx.middleware.HtmxMiddleware is not installed")
-    return details
-
-
-def mark(row: Model, **facts: object) -> None:
-    """Attach the facts a page computed about a loaded row for its template (never saved: they
-    are no fields), as QuerySet.annotate attaches the database's."""
-    for name, value in facts.items():
-        setattr(row, name, value)
 
 
 def load_report(user: User, pk: int) -> SelfReport:

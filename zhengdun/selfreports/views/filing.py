@@ -24,6 +24,7 @@ from zhengdun.accounts import permissions
 from zhengdun.accounts.current import current_user
 from zhengdun.accounts.models import User
 from zhengdun.core.errors import ConflictError
+from zhengdun.core.pages import mark
 from zhengdun.core.text import query_term
 from zhengdun.org.models import Person
 from zhengdun.selfreports import actions
@@ -36,7 +37,7 @@ from zhengdun.selfreports.forms import (
     category_choices,
 )
 from zhengdun.selfreports.models import Campaign, ReportStatus, SelfReport, WindowState
-from zhengdun.selfreports.views.common import CHANGE_LABELS, item_views, load_report, mark, window
+from zhengdun.selfreports.views.common import CHANGE_LABELS, item_views, load_report, window
 
 # --- 我的自查 ----------------------------------------------------------------------------------
 

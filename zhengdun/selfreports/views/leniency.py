@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -14,14 +14,14 @@ from zhengdun.accounts import permissions
 from zhengdun.accounts.current import current_user
 from zhengdun.clues.models import Clue, ClueSubject
 from zhengdun.core.errors import ConflictError
+from zhengdun.core.pages import HtmxRequest
 from zhengdun.selfreports import panels
 from zhengdun.selfreports.actions import leniency as assessments
-from zhengdun.selfreports.views.common import htmx_of
 
 
 @login_required
 @require_POST
-def decide_leniency(request: HttpRequest, subject_id: int) -> HttpResponse:
+def decide_leniency(request: HtmxRequest, subject_id: int) -> HttpResponse:
     user = current_user(request)
     # the subject is reached through its clue, so the clue's scope (units, recusal, 重要) applies
     visible = permissions.scope(user, "clues.view", Clue.objects.all())
@@ -51,7 +51,7 @@ def decide_leniency(request: HttpRequest, subject_id: int) -> HttpResponse:
         errors = exc.message_dict
     except ConflictError as exc:
         errors = {"version": [str(exc)]}
-    if not htmx_of(request):
+    if not request.htmx:
         if errors:
             for field_errors in errors.values():
                 for message in field_errors:

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from zhengdun.clues.models.reference import category_label
 from zhengdun.core import files
 from zhengdun.core.errors import ConflictError
 from zhengdun.core.listing import PAGE_SIZES, ListPage, page_of
+from zhengdun.core.pages import HtmxRequest, mark
 from zhengdun.org.forms import apply_errors
 from zhengdun.org.models import Unit
 from zhengdun.selfreports import actions
@@ -41,10 +42,8 @@ from zhengdun.selfreports.views.common import (
     CHANGE_LABELS,
     ITEM_PANELS,
     chain_of,
-    htmx_of,
     item_views,
     load_report,
-    mark,
     shows_reviews,
     visible_reports,
     window,
@@ -94,7 +93,7 @@ def _decorate(rows: list[SelfReport]) -> None:
 
 @login_required
 @require_GET
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: HtmxRequest) -> HttpResponse:
     user = current_user(request)
     permissions.require(user, "selfreports.view")
     active = Campaign.active()
@@ -128,7 +127,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         "show_campaign": not params.get("campaign"),
         "can_file": permissions.has_permission(user, "selfreports.file"),
     }
-    htmx = htmx_of(request)
+    htmx = request.htmx
     if htmx and not htmx.boosted:
         return render(request, "selfreports/_report_table.html", context)
     return render(request, "selfreports/report_list.html", context)
@@ -169,7 +168,7 @@ def _detail_context(user: User, report: SelfReport) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: HtmxRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     report = load_report(user, pk)
     return render(request, "selfreports/report_detail.html", _detail_context(user, report))
@@ -183,10 +182,10 @@ def _load_item(user: User, pk: int) -> tuple[SelfReportItem, SelfReport]:
     return item, report
 
 
-def _done(request: HttpRequest, report: SelfReport, item: SelfReportItem, message: str) -> HttpResponse:
+def _done(request: HtmxRequest, report: SelfReport, item: SelfReportItem, message: str) -> HttpResponse:
     """After a review or conversion: with htmx, the item's card alone, redrawn with the message
     in it; otherwise back to the report page at the item."""
-    if htmx_of(request):
+    if request.htmx:
         context = _detail_context(current_user(request), report)
         context["v"] = next(v for v in context["items"] if v.item.pk == item.pk)
         context["saved"] = message
@@ -199,9 +198,9 @@ def _done(request: HttpRequest, report: SelfReport, item: SelfReportItem, messag
 
 
 def _item_page(
-    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+    request: HtmxRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
-    if htmx_of(request):
+    if request.htmx:
         return render(request, template, context, status=status)
     page = _detail_context(current_user(request), context["report"])
     page["open_item"] = context["item"].pk
@@ -212,7 +211,7 @@ def _item_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def review(request: HttpRequest, pk: int) -> HttpResponse:
+def review(request: HtmxRequest, pk: int) -> HttpResponse:
     """核实 an item: check note and outcome (version-guarded), inline on the report page."""
     user = current_user(request)
     item, report = _load_item(user, pk)
@@ -255,7 +254,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def convert(request: HttpRequest, pk: int) -> HttpResponse:
+def convert(request: HtmxRequest, pk: int) -> HttpResponse:
     """转为问题线索: a confirmation (GET), then the conversion (POST)."""
     user = current_user(request)
     item, report = _load_item(user, pk)
@@ -283,7 +282,7 @@ def convert(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def attachment(request: HttpRequest, pk: int) -> FileResponse:
+def attachment(request: HtmxRequest, pk: int) -> FileResponse:
     """Download an item's attachment, for those who may see the report; every download is
     audited."""
     row = SelfReportAttachment.objects.select_related("item").filter(pk=pk).first()
